@@ -1,0 +1,61 @@
+/**
+ * Strata's error model: every expected failure is a `StrataError` with a stable `code` and
+ * structured `details`, so callers (CLI exit codes, HTTP status codes, retries) branch on the code
+ * and never on message text. Messages say what went wrong and what to do next.
+ *
+ * @example
+ *   throw new StrataError('TABLE_NOT_FOUND', `Table ${name} does not exist`, { table: name });
+ */
+export type StrataErrorCode =
+  // storage
+  | 'OBJECT_NOT_FOUND'
+  | 'OBJECT_ALREADY_EXISTS'
+  | 'STORAGE_ERROR'
+  | 'INVALID_CONFIG'
+  // table format
+  | 'INVALID_SCHEMA'
+  | 'INVALID_PARTITION_SPEC'
+  | 'INVALID_METADATA'
+  | 'CORRUPT_FILE'
+  | 'UNSUPPORTED_FEATURE'
+  | 'INVALID_ARGUMENT'
+  | 'SNAPSHOT_NOT_FOUND'
+  | 'REF_NOT_FOUND'
+  | 'COMMIT_CONFLICT'
+  | 'COMMIT_FAILED'
+  | 'VALIDATION_FAILED'
+  | 'WRITE_FAILED'
+  // catalog
+  | 'NAMESPACE_NOT_FOUND'
+  | 'NAMESPACE_ALREADY_EXISTS'
+  | 'NAMESPACE_NOT_EMPTY'
+  | 'TABLE_NOT_FOUND'
+  | 'TABLE_ALREADY_EXISTS'
+  | 'CATALOG_ERROR';
+
+export class StrataError extends Error {
+  readonly code: StrataErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: StrataErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StrataError';
+    this.code = code;
+    this.details = details;
+  }
+
+  /** True when `error` is a StrataError, optionally with the given code. */
+  static is(error: unknown, code?: StrataErrorCode): error is StrataError {
+    return error instanceof StrataError && (code === undefined || error.code === code);
+  }
+}
+
+/** The message of any thrown value, for wrapping foreign errors. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,2 @@
+export { StrataError, messageOf, type StrataErrorCode } from './errors.ts';
+export { parseJson, stringifyJson, toBigInt } from './lossless-json.ts';
