@@ -1,0 +1,34 @@
+/**
+ * Row types of the catalog database, as Kysely sees them. The DDL lives in `migrations.ts`; change
+ * both together, and only by adding a migration.
+ *
+ * Gotcha: `bigint` columns come back as numbers from SQLite but as strings from node-postgres, so
+ * readers must pass timestamps through `Number(...)`.
+ */
+import type { ColumnType } from 'kysely';
+
+type Millis = ColumnType<number | string, number, number>;
+
+export interface NamespaceRow {
+  /** Levels joined by U+001F; see `names.ts`. */
+  path: string;
+  /** Path of the parent namespace; null for a top-level namespace. */
+  parent: string | null;
+  /** Sorted JSON object of strings; see `properties.ts`. */
+  properties: string;
+}
+
+export interface TableRow {
+  namespace: string;
+  name: string;
+  metadata_location: string;
+  previous_metadata_location: string | null;
+  properties: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface CatalogDatabase {
+  strata_namespace: NamespaceRow;
+  strata_table: TableRow;
+}

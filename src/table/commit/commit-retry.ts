@@ -1,0 +1,77 @@
+/**
+ * The optimistic-concurrency loop every table change goes through:
+ *
+ *   read latest metadata → derive the change from it → check its requirements → apply → swap
+ *
+ * A swap that loses the race (another writer committed first) re-reads and re-derives the change
+ * from the new latest metadata, so the other writer's commit is kept; a requirement that no longer
+ * holds (e.g. the schema changed under a schema update) is a real conflict and fails at once.
+ * Waits between attempts use exponential backoff with full jitter. Settings use Iceberg's property
+ * names; Strata's defaults allow more retries because embedded writers commit often and fast.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StrataError } from '../../core/index.ts';
+import { applyUpdates, checkRequirements } from '../metadata/metadata-builder.ts';
+import type { TableChange } from '../metadata/metadata-update.ts';
+import type { TableMetadata } from '../metadata/table-metadata.ts';
+import type { TableOperations } from './table-operations.ts';
+
+export const COMMIT_NUM_RETRIES = 'commit.retry.num-retries';
+export const COMMIT_MIN_WAIT_MS = 'commit.retry.min-wait-ms';
+export const COMMIT_MAX_WAIT_MS = 'commit.retry.max-wait-ms';
+
+const DEFAULTS = { [COMMIT_NUM_RETRIES]: 20, [COMMIT_MIN_WAIT_MS]: 5, [COMMIT_MAX_WAIT_MS]: 2000 };
+
+export interface CommitAttempt {
+  /** The latest metadata this attempt builds on. */
+  readonly base: TableMetadata;
+  /** 0 for the first try, then 1, 2, ... */
+  readonly attempt: number;
+}
+
+export interface Committer {
+  /** Derive the change from the latest metadata; called once per attempt. */
+  build(attempt: CommitAttempt): Promise<TableChange>;
+  /** Called after a lost race, before the next attempt, to delete what the failed attempt wrote. */
+  cleanupAttempt?(attempt: number): Promise<void>;
+}
+
+/** Commit with retries; returns the metadata that was committed. */
+export async function commitWithRetry(ops: TableOperations, committer: Committer): Promise<TableMetadata> {
+  let base = ops.current() ?? (await ops.refresh());
+  const setting = (key: keyof typeof DEFAULTS) => {
+    const raw = base.properties[key];
+    const value = raw === undefined ? NaN : Number(raw);
+    return Number.isFinite(value) && value >= 0 ? value : DEFAULTS[key];
+  };
+  const retries = setting(COMMIT_NUM_RETRIES);
+  for (let attempt = 0; ; attempt++) {
+    const change = await committer.build({ base, attempt });
+    checkRequirements(base, change.requirements);
+    const next = applyUpdates(base, change.updates, baseLocationOption(ops));
+    try {
+      await ops.commit(base, next);
+      return next;
+    } catch (error) {
+      if (!StrataError.is(error, 'COMMIT_CONFLICT')) throw error;
+      await committer.cleanupAttempt?.(attempt);
+      if (attempt >= retries) {
+        throw new StrataError(
+          'COMMIT_FAILED',
+          `Commit to ${ops.name} failed after ${attempt + 1} attempts because other writers kept committing first; ` +
+            `retry later or raise the table property ${COMMIT_NUM_RETRIES}`,
+          { attempts: attempt + 1 },
+          { cause: error },
+        );
+      }
+      const ceiling = Math.min(setting(COMMIT_MAX_WAIT_MS), setting(COMMIT_MIN_WAIT_MS) * 2 ** attempt);
+      await sleep(Math.random() * ceiling);
+      base = await ops.refresh();
+    }
+  }
+}
+
+function baseLocationOption(ops: TableOperations): { baseLocation?: string } {
+  const location = ops.currentLocation();
+  return location === undefined ? {} : { baseLocation: location };
+}

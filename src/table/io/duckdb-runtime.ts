@@ -1,0 +1,55 @@
+/**
+ * The DuckDB instance the table plane writes and reads Parquet with. One in-process instance per
+ * runtime; each operation takes its own connection (DuckDB connections are not safe to share
+ * between concurrent queries). Memory limit, threads and the spill directory come from config.
+ */
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+export interface DuckDbRuntimeOptions {
+  /** e.g. '4GB'; DuckDB's default is 80% of RAM. */
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+  /** Where DuckDB spills and where the table plane stages files; defaults to the OS temp dir. */
+  readonly tempDirectory?: string;
+}
+
+export class DuckDbRuntime {
+  readonly tempDirectory: string;
+  readonly #instance: DuckDBInstance;
+
+  private constructor(instance: DuckDBInstance, tempDirectory: string) {
+    this.#instance = instance;
+    this.tempDirectory = tempDirectory;
+  }
+
+  static async create(options: DuckDbRuntimeOptions = {}): Promise<DuckDbRuntime> {
+    const tempDirectory = options.tempDirectory ?? join(tmpdir(), 'strata-duckdb');
+    mkdirSync(tempDirectory, { recursive: true });
+    const config: Record<string, string> = { temp_directory: tempDirectory };
+    if (options.memoryLimit) config['memory_limit'] = options.memoryLimit;
+    if (options.threads) config['threads'] = String(options.threads);
+    const instance = await DuckDBInstance.create(':memory:', config);
+    return new DuckDbRuntime(instance, tempDirectory);
+  }
+
+  /** A fresh connection; the caller closes it (`closeSync()`) or uses `withConnection`. */
+  async connect(): Promise<DuckDBConnection> {
+    return this.#instance.connect();
+  }
+
+  async withConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.connect();
+    try {
+      return await fn(connection);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  close(): void {
+    this.#instance.closeSync();
+  }
+}

@@ -1,0 +1,12 @@
+export {
+  serializeValue,
+  deserializeValue,
+  compareValues,
+  compareFloats,
+  compareStrings,
+  compareBytes,
+  bigintToMinimalBytes,
+  minimalBytesToBigint,
+  uuidToBytes,
+  bytesToUuid,
+} from './single-value.ts';
