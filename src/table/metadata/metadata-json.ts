@@ -133,8 +133,8 @@ function parseMetadata(raw: unknown): TableMetadata {
     sortOrders: arr(json['sort-orders'] ?? [{ 'order-id': 0, fields: [] }], 'sort-orders').map(parseSortOrder),
     defaultSortOrderId: num(json['default-sort-order-id'] ?? 0, 'default-sort-order-id'),
     refs,
-    statistics: arr(json['statistics'] ?? [], 'statistics'),
-    partitionStatistics: arr(json['partition-statistics'] ?? [], 'partition-statistics'),
+    ...nonEmpty('statistics', arr(json['statistics'] ?? [], 'statistics')),
+    ...nonEmpty('partitionStatistics', arr(json['partition-statistics'] ?? [], 'partition-statistics')),
   };
 }
 
@@ -192,6 +192,10 @@ function parseSortOrder(raw: unknown): SortOrder {
       };
     }),
   };
+}
+
+function nonEmpty<K extends string>(key: K, list: unknown[]): Partial<Record<K, unknown[]>> {
+  return list.length > 0 ? ({ [key]: list } as Partial<Record<K, unknown[]>>) : {};
 }
 
 function obj(value: unknown, what: string): Json {

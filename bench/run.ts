@@ -1,0 +1,81 @@
+/**
+ * `npm run bench`: runs every benchmark once, in one process, on one fresh temporary Strata home,
+ * and overwrites BENCHMARKS.md at the repository root with the results.
+ *
+ *   (a) commit-latency.ts        one writer, one tiny file per commit, catalog vs catalog-free
+ *   (b) concurrent-commits.ts    1/2/4/8 writers in one process, catalog vs catalog-free
+ *       concurrent-processes.ts  1/2/4/8 writer processes through the shared SQLite catalog
+ *   (c) scan-planning.ts         planning over 10,000 data files, full vs selective, vs PyIceberg
+ *
+ * `BENCH_QUICK=1` shrinks every size for a smoke run (its report says so; do not commit it).
+ * Takes about 3–4 minutes on a 2-core machine.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStrataHome } from '../src/catalog/index.ts';
+import { commitLatency } from './commit-latency.ts';
+import { concurrentCommits, type ConcurrencyResult } from './concurrent-commits.ts';
+import { concurrentProcesses } from './concurrent-processes.ts';
+import { machineInfo } from './machine.ts';
+import { renderReport } from './report.ts';
+import { scanPlanning } from './scan-planning.ts';
+import { now } from './stats.ts';
+
+const QUICK = process.env['BENCH_QUICK'] === '1';
+const CONFIG = QUICK
+  ? { latencyCommits: 10, writers: [1, 2], commitsPerWriter: 5, processWriters: [2], files: 500, appends: 5, planRuns: 2 }
+  : { latencyCommits: 50, writers: [1, 2, 4, 8], commitsPerWriter: 20, processWriters: [1, 2, 4, 8], files: 10_000, appends: 10, planRuns: 5 };
+const OUTPUT = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
+
+async function main(): Promise<void> {
+  const started = now();
+  const dir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
+  const home = await openStrataHome(dir);
+  const log = (message: string) => console.log(`[bench ${((now() - started) / 1000).toFixed(1)}s] ${message}`);
+  try {
+    const machine = await machineInfo(home.runtime);
+
+    const latency = [];
+    for (const backend of ['catalog', 'catalog-free'] as const) {
+      log(`commit latency, ${backend}`);
+      latency.push(await commitLatency(home, backend, CONFIG.latencyCommits));
+    }
+
+    const concurrency: ConcurrencyResult[] = [];
+    for (const backend of ['catalog', 'catalog-free'] as const) {
+      for (const writers of CONFIG.writers) {
+        log(`concurrent commits, ${backend}, ${writers} writer(s) in-process`);
+        concurrency.push(await concurrentCommits(home, backend, writers, CONFIG.commitsPerWriter));
+      }
+    }
+    for (const writers of CONFIG.processWriters) {
+      log(`concurrent commits, catalog, ${writers} writer process(es)`);
+      concurrency.push(await concurrentProcesses(home, writers, CONFIG.commitsPerWriter));
+    }
+
+    log(`scan planning: building ${CONFIG.files} data files`);
+    const scan = await scanPlanning(home, CONFIG.files, CONFIG.appends, CONFIG.planRuns);
+
+    const report = renderReport({
+      date: new Date(),
+      totalMs: now() - started,
+      machine,
+      latency,
+      commitsPerWriter: CONFIG.commitsPerWriter,
+      concurrency,
+      scan,
+    });
+    writeFileSync(OUTPUT, QUICK ? `> **BENCH_QUICK smoke run: sizes shrunk, numbers not meaningful.**\n\n${report}` : report);
+    log(`wrote ${OUTPUT}`);
+  } finally {
+    await home.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
