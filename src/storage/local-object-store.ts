@@ -22,7 +22,6 @@ import type { Dirent } from 'node:fs';
 import { link, mkdir, open, type FileHandle, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StrataError, messageOf } from '../core/index.ts';
 import {
   assertValidKey,
@@ -156,8 +155,14 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * `file://` + the absolute path, verbatim (not percent-encoded). Iceberg readers take a location's
+   * path literally (PyIceberg opens `urlparse(uri).path`; Java's Hadoop `Path` quotes `%` instead of
+   * decoding it), as S3 keys are literal. Partition directories such as `ts=2024-01-01T10%3A00`
+   * (Iceberg's form-encoded partition paths) must therefore exist on disk with the `%3A` in the name.
+   */
   uri(key: string): string {
-    return pathToFileURL(this.pathOf(key)).href;
+    return `file://${this.pathOf(key)}`;
   }
 
   localPath(key: string): string {
@@ -165,13 +170,9 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   keyFromUri(uri: string): string | undefined {
-    if (!uri.startsWith('file:')) return undefined;
-    let path: string;
-    try {
-      path = fileURLToPath(uri);
-    } catch {
-      return undefined;
-    }
+    // Literal, like uri(): `file:///abs/path` or Java's `file:/abs/path`; no percent-decoding.
+    const path = uri.startsWith('file://') ? uri.slice('file://'.length) : uri.startsWith('file:') ? uri.slice('file:'.length) : undefined;
+    if (path === undefined || !isAbsolute(path)) return undefined;
     const rel = relative(this.rootDir, resolve(path));
     if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
     const key = rel.split(sep).join('/');

@@ -162,6 +162,19 @@ describe('Table', () => {
     assert.deepEqual(ids(await t.read({ filter })), [120]);
   });
 
+  test('a partition source column can be dropped only after the spec stops using it', async () => {
+    const t = await fx.create('drop-source', {
+      schema: schema(0, [field(1, 'id', Types.long, true), field(2, 'region', Types.string)]),
+      spec: specOf(schema(0, [field(1, 'id', Types.long, true), field(2, 'region', Types.string)]), [['region', 'identity']]),
+    });
+    await t.append({ rows: [{ id: 1n, region: 'eu' }, { id: 2n, region: 'us' }] });
+    await assert.rejects(t.updateSchema((u) => u.deleteColumn('region')), (e) => StrataError.is(e, 'INVALID_SCHEMA'));
+    await t.updateSpec((u) => u.removeField('region'));
+    await t.updateSchema((u) => u.deleteColumn('region'));
+    await t.append({ rows: [{ id: 3n }] });
+    assert.deepEqual(ids(await t.read()), [1, 2, 3]);
+  });
+
   test('branches, tags, fast-forward and rollback', async () => {
     const t = await events('branches');
     const base = await t.append({ sql: generate(0, 10) });

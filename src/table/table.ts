@@ -11,7 +11,8 @@
  */
 import type { SchemaUpdate } from './schema/schema-update.ts';
 import { updateSchema } from './schema/schema-update.ts';
-import type { Schema } from './schema/schema.ts';
+import { indexSchema, type Schema } from './schema/schema.ts';
+import { StrataError } from '../core/index.ts';
 import type { PartitionSpec } from './partition/partition-spec.ts';
 import { updateSpec, type SpecUpdate } from './partition/spec-update.ts';
 import type { DataFile } from './manifest/data-file.ts';
@@ -53,7 +54,7 @@ export class Table {
   /** The metadata last read or committed (call `refresh()` to see other writers' commits). */
   metadata(): TableMetadata {
     const meta = this.ops.current();
-    if (!meta) throw new Error(`Table ${this.name} has not been loaded; call refresh() first`);
+    if (!meta) throw new StrataError('INVALID_ARGUMENT', `Table ${this.name} has not been loaded; call refresh() first`);
     return meta;
   }
 
@@ -123,6 +124,15 @@ export class Table {
   async updateSchema(change: (update: SchemaUpdate) => SchemaUpdate): Promise<TableMetadata> {
     return commitMetadataChange(this.ops, (base) => {
       const result = change(updateSchema(currentSchema(base), base.lastColumnId)).apply();
+      const kept = new Set(indexSchema(result.schema).keys());
+      const orphan = defaultSpec(base).fields.find((f) => !kept.has(f.sourceId));
+      if (orphan) {
+        throw new StrataError(
+          'INVALID_SCHEMA',
+          `Cannot drop the column behind partition field "${orphan.name}"; change the partition spec first (updateSpec(u => u.removeField('${orphan.name}')))`,
+          { partitionField: orphan.name },
+        );
+      }
       return {
         requirements: [
           { type: 'assert-current-schema-id', currentSchemaId: base.currentSchemaId },

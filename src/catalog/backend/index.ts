@@ -8,7 +8,7 @@ export type { CatalogDialect, ConstraintViolation } from './catalog-dialect.ts';
 export { KyselyCatalogBackend } from './kysely-catalog-backend.ts';
 export { SqliteCatalogBackend } from './sqlite-catalog-backend.ts';
 export { CATALOG_MIGRATIONS, migrateCatalog, type MigrateOptions } from './migrations.ts';
-export { closestName, editDistance } from './closest-name.ts';
+export { closestName, editDistance } from '../../core/index.ts';
 export {
   NAMESPACE_SEPARATOR,
   formatNamespace,

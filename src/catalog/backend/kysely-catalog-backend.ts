@@ -18,7 +18,7 @@ import { StrataError, messageOf } from '../../core/index.ts';
 import type { CatalogBackend, PropertiesUpdateResult, TableIdentifier, TableRecord } from './catalog-backend.ts';
 import type { CatalogDialect } from './catalog-dialect.ts';
 import type { CatalogDatabase, TableRow } from './catalog-schema.ts';
-import { closestName } from './closest-name.ts';
+import { closestName } from '../../core/index.ts';
 import {
   decodeNamespace,
   encodeNamespace,

@@ -12,7 +12,7 @@
  * @example
  *   bind(Expressions.greaterThan('event.ts', '2024-01-01T00:00:00Z'), schema)
  */
-import { StrataError } from '../../core/index.ts';
+import { StrataError, editDistance } from '../../core/index.ts';
 import type { IndexedField, Schema } from '../schema/schema.ts';
 import { findFieldByName, indexSchema } from '../schema/schema.ts';
 import type { PrimitiveType } from '../schema/types.ts';
@@ -160,18 +160,6 @@ export function suggest(name: string, candidates: readonly string[], caseSensiti
   return best;
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur.push(Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost));
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
-}
 
 function invalid(message: string, p: UnboundPredicate): StrataError {
   return new StrataError('INVALID_ARGUMENT', message, { column: p.column, op: p.op });

@@ -21,6 +21,7 @@ import type { TableMetadata } from '../metadata/table-metadata.ts';
 import { currentSchema, specById } from '../metadata/table-metadata.ts';
 import { partitionType } from '../partition/transforms.ts';
 import type { Snapshot } from '../metadata/snapshot.ts';
+import type { StructType } from '../schema/types.ts';
 
 async function readBytes(store: ObjectStore, location: string, what: string): Promise<Uint8Array> {
   try {
@@ -43,8 +44,7 @@ export async function readManifestList(store: ObjectStore, snapshot: Snapshot): 
 /** Entries of one manifest with inherited snapshot ids and sequence numbers filled in. */
 export async function readManifestEntries(store: ObjectStore, meta: TableMetadata, manifest: ManifestFile): Promise<ManifestEntry[]> {
   const bytes = await readBytes(store, manifest.manifestPath, 'Manifest');
-  const spec = specById(meta, manifest.partitionSpecId);
-  const decoded = decodeManifest(bytes, manifest.manifestPath, partitionType(spec, currentSchema(meta)));
+  const decoded = decodeManifest(bytes, manifest.manifestPath, partitionTypeFor(meta, manifest.partitionSpecId));
   return decoded.entries.map((entry) => {
     const inherit = entry.status === EntryStatus.Added;
     return {
@@ -55,6 +55,24 @@ export async function readManifestEntries(store: ObjectStore, meta: TableMetadat
       dataFile: { ...entry.dataFile, specId: manifest.partitionSpecId },
     };
   });
+}
+
+/**
+ * The partition tuple type of a spec. An older spec may partition by a column the current schema
+ * has since dropped; its source type then comes from the newest schema that still has the column.
+ */
+export function partitionTypeFor(meta: TableMetadata, specId: number): StructType {
+  const spec = specById(meta, specId);
+  const schemas = [currentSchema(meta), ...[...meta.schemas].reverse()];
+  let failure: unknown;
+  for (const schema of schemas) {
+    try {
+      return partitionType(spec, schema);
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  throw failure;
 }
 
 export interface ManifestToWrite {
@@ -71,7 +89,7 @@ export interface ManifestToWrite {
 export async function writeManifest(store: ObjectStore, meta: TableMetadata, m: ManifestToWrite): Promise<ManifestFile> {
   const spec = specById(meta, m.specId);
   const schema = currentSchema(meta);
-  const pType = partitionType(spec, schema);
+  const pType = partitionTypeFor(meta, m.specId);
   const bytes = encodeManifest({ schema, spec, partitionType: pType, content: m.content, entries: m.entries });
   const location = `${meta.location}/metadata/${randomUUID()}-m0.avro`;
   await store.put(keyOf(store, location), bytes);

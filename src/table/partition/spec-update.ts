@@ -30,7 +30,8 @@
  */
 import { StrataError } from '../../core/index.ts';
 import { indexSchema, type IndexedField, type Schema } from '../schema/schema.ts';
-import { closestName, unknownColumnError } from '../schema/schema-update.ts';
+import { closestName } from '../../core/index.ts';
+import { unknownColumnError } from '../schema/schema-update.ts';
 import { isPrimitive, typeToString } from '../schema/types.ts';
 import { PARTITION_DATA_ID_START, type PartitionField, type PartitionSpec } from './partition-spec.ts';
 import { parseTransform, type Transform } from './transforms.ts';

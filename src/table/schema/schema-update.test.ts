@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StrataError } from '../../core/index.ts';
 import { findFieldByName, indexSchema, schema, type Schema } from './schema.ts';
-import { closestName, schemasStructurallyEqual, updateSchema } from './schema-update.ts';
+import { schemasStructurallyEqual, updateSchema } from './schema-update.ts';
 import { Types, field, type IcebergType } from './types.ts';
 
 /**
@@ -412,14 +412,3 @@ describe('schemasStructurallyEqual', () => {
   });
 });
 
-describe('closestName', () => {
-  test('picks the candidate with the smallest edit distance', () => {
-    assert.equal(closestName('locaton.lat', ['location.lat', 'location.lon', 'data']), 'location.lat');
-    assert.equal(closestName('x', []), undefined);
-    assert.equal(closestName('customer_identifier', ['id', 'data']), undefined); // nothing plausible
-  });
-
-  test('an unknown column with nothing close lists the columns instead', () => {
-    rejects(() => updateSchema(table(), LAST).renameColumn('completely_different', 'x'), 'INVALID_ARGUMENT', /columns are: id, data/);
-  });
-});

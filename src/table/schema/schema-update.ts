@@ -25,7 +25,7 @@
  *     .moveFirst('event_time')
  *     .apply();
  */
-import { StrataError } from '../../core/index.ts';
+import { StrataError, closestName } from '../../core/index.ts';
 import { highestFieldId, indexSchema, type Schema } from './schema.ts';
 import {
   isPrimitive,
@@ -111,24 +111,6 @@ export function schemasStructurallyEqual(a: Schema, b: Schema): boolean {
   return ids(a) === ids(b) && fieldsEqual(a.fields, b.fields);
 }
 
-/**
- * The candidate closest to `wanted` by edit distance (case-insensitive), for "did you mean" hints.
- * Undefined when there are no candidates or none is plausible (more than half of the longer name, and
- * more than two characters, would have to change). Ties go to the first candidate.
- */
-export function closestName(wanted: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(wanted.toLowerCase(), candidate.toLowerCase());
-    const limit = Math.max(2, Math.floor(Math.max(wanted.length, candidate.length) / 2));
-    if (d <= limit && d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
 
 /**
  * INVALID_ARGUMENT for a column name that matches nothing, with a "did you mean" suggestion (or,
@@ -703,15 +685,3 @@ function nestedTypesEqual(a: IcebergType, b: IcebergType): boolean {
   return primitiveToString(a) === primitiveToString(b);
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = row;
-  }
-  return previous[b.length] ?? 0;
-}
