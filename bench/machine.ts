@@ -1,6 +1,6 @@
-/** What the numbers were measured on: CPU, cores, RAM, OS, Node, DuckDB and PyIceberg versions. */
+/** What the numbers were measured on: CPU, cores, RAM, OS, Node and DuckDB versions, machine load. */
 import { readFileSync } from 'node:fs';
-import { cpus, release, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import type { DuckDbRuntime } from '../src/table/index.ts';
 
 export interface MachineInfo {
@@ -10,6 +10,8 @@ export interface MachineInfo {
   readonly os: string;
   readonly node: string;
   readonly duckdb: string;
+  /** 1-minute load average when the run started: other work on the machine skews every number. */
+  readonly loadAtStart: number;
 }
 
 export async function machineInfo(runtime: DuckDbRuntime): Promise<MachineInfo> {
@@ -21,6 +23,7 @@ export async function machineInfo(runtime: DuckDbRuntime): Promise<MachineInfo> 
     os: `${osRelease()} (${osType()} ${release()})`,
     node: process.version,
     duckdb,
+    loadAtStart: loadavg()[0] ?? NaN,
   };
 }
 
@@ -42,4 +45,9 @@ function osRelease(): string {
     // no os-release: the kernel name below is enough
   }
   return osType();
+}
+
+/** The current 1-minute load average. */
+export function currentLoad(): number {
+  return loadavg()[0] ?? NaN;
 }

@@ -9,6 +9,7 @@ export interface BenchResults {
   readonly date: Date;
   readonly totalMs: number;
   readonly machine: MachineInfo;
+  readonly loadAtEnd: number;
   readonly latency: readonly CommitLatencyResult[];
   readonly commitsPerWriter: number;
   readonly concurrency: readonly ConcurrencyResult[];
@@ -27,10 +28,26 @@ export function renderReport(r: BenchResults): string {
     '## Machine',
     '',
     markdownTable(
-      ['CPU', 'cores', 'RAM', 'OS', 'Node', 'DuckDB', 'PyIceberg'],
-      [[m.cpu, String(m.cores), `${m.ramGiB.toFixed(1)} GiB`, m.os, m.node, m.duckdb, r.scan.pyicebergVersion ?? 'n/a']],
+      ['CPU', 'cores', 'RAM', 'OS', 'Node', 'DuckDB', 'PyIceberg', 'load avg (1 min) start / end'],
+      [
+        [
+          m.cpu,
+          String(m.cores),
+          `${m.ramGiB.toFixed(1)} GiB`,
+          m.os,
+          m.node,
+          m.duckdb,
+          r.scan.pyicebergVersion ?? 'n/a',
+          `${m.loadAtStart.toFixed(1)} / ${r.loadAtEnd.toFixed(1)}`,
+        ],
+      ],
     ),
     '',
+    m.loadAtStart > m.cores || r.loadAtEnd > m.cores
+      ? `**The machine was busy with other work during this run (load above ${m.cores} cores): expect noisy times, trust ratios more than absolutes.**`
+      : '',
+    '',
+    ...headlines(r),
     'Storage: the embedded defaults (`openStrataHome` on a fresh temporary directory): local-filesystem lake, SQLite catalog',
     '(WAL), in-process DuckDB. Every data file, manifest, manifest list and metadata file is really written and read back.',
     '',
@@ -72,7 +89,7 @@ function latencySection(results: readonly CommitLatencyResult[]): string[] {
     '',
     catalog && free
       ? `Catalog-free vs catalog commit (p50): ${ratio(free.commit.p50, catalog.commit.p50)}; ` +
-        `writing the data file is ${ratio(catalog.write.mean, catalog.total.mean).replace('×', '')} of a catalog append's mean time.`
+        `writing the data file is ${((catalog.write.mean / catalog.total.mean) * 100).toFixed(0)}% of a catalog append's mean time.`
       : '',
     'Every append adds one manifest (one per commit), so the manifest list and the metadata file (which lists every',
     'snapshot) grow with history; the growth column shows what that costs over this run.',
@@ -140,10 +157,11 @@ function scanSection(s: ScanPlanningResult): string[] {
     `${s.appends} appends (\`table.append({ sql })\`, one DuckDB COPY … PARTITION_BY each) of ${Math.ceil(s.files / s.appends)} files: building it took`,
     `${(s.buildMs / 1000).toFixed(1)} s (${((s.files / s.buildMs) * 1000).toFixed(0)} files/s including commits). Strata writes one manifest per append, so the table`,
     `has ${full?.stats.manifestsTotal ?? '?'} manifests with disjoint \`k\` ranges. \`v = k * 7\` is not a partition column: it prunes files only by column`,
-    `bounds, after every manifest is read. Each scan is planned ${s.runs}× after a warm-up on an already loaded table (manifest',
-    'list + manifests read, decoded and pruned; no metadata-file load); p50 and min in ms. *speed-up* = full-scan p50 /`,
-    'this scan\'s p50. PyIceberg plans the same scans of the same metadata file (`StaticTable.from_metadata(uri).scan(',
-    'row_filter).plan_files()`, p50 of ${s.runs} after a warm-up) as a reference; *PyIceberg / Strata* > 1 means Strata is faster.',
+    `bounds, after every manifest is read. Each scan is planned ${s.runs}× after a warm-up on an already loaded table`,
+    '(manifest list + manifests read, decoded and pruned; no metadata-file load); p50 and min in ms. *speed-up* =',
+    "full-scan p50 / this scan's p50. PyIceberg plans the same scans of the same metadata file",
+    `(\`StaticTable.from_metadata(uri).scan(row_filter).plan_files()\`, p50 of ${s.runs} after a warm-up) as a reference;`,
+    '*PyIceberg / Strata* > 1 means Strata plans faster.',
     '',
     markdownTable(
       [
@@ -164,4 +182,33 @@ function scanSection(s: ScanPlanningResult): string[] {
     s.pyicebergError ? `PyIceberg reference unavailable: ${s.pyicebergError}` : '',
     '',
   ];
+}
+
+function headlines(r: BenchResults): string[] {
+  const catalog = r.latency.find((x) => x.backend === 'catalog');
+  const free = r.latency.find((x) => x.backend === 'catalog-free');
+  const inProcess = (writers: number) => r.concurrency.find((x) => x.backend === 'catalog' && x.mode === 'in-process' && x.writers === writers);
+  const [one, most] = [inProcess(1), inProcess(Math.max(...r.concurrency.map((x) => x.writers)))];
+  const [full, point] = [r.scan.scans[0], r.scan.scans[1]];
+  const lines: string[] = [];
+  if (catalog && free) {
+    lines.push(
+      `- One tiny append (catalog): p50 ${ms(catalog.total.p50)} ms = write ${ms(catalog.write.p50)} + commit ${ms(catalog.commit.p50)}; ` +
+        `catalog-free commit p50 ${ms(free.commit.p50)} ms (${ratio(free.commit.p50, catalog.commit.p50)} the catalog's).`,
+    );
+  }
+  if (one && most) {
+    lines.push(
+      `- Concurrent commits to one table (catalog, in-process): ${one.commitsPerSecond.toFixed(0)} commits/s with 1 writer, ` +
+        `${most.commitsPerSecond.toFixed(0)} with ${most.writers} (${(most.conflicts / Math.max(1, most.commits)).toFixed(2)} lost races per commit, ${most.failed} failed).`,
+    );
+  }
+  if (full && point) {
+    lines.push(
+      `- Planning ${r.scan.files.toLocaleString('en-US')} files: full scan p50 ${ms(full.strata.p50)} ms, point predicate on the partition column ` +
+        `${ms(point.strata.p50)} ms (${ratio(full.strata.p50, point.strata.p50)} faster, ${point.stats.manifestsSkipped}/${point.stats.manifestsTotal} manifests skipped)` +
+        (full.pyiceberg ? `; PyIceberg plans the full scan in ${ms(full.pyiceberg.ms.p50)} ms.` : '.'),
+    );
+  }
+  return lines.length > 0 ? ['## Headlines', '', ...lines, ''] : [];
 }

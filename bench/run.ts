@@ -18,7 +18,7 @@ import { openStrataHome } from '../src/catalog/index.ts';
 import { commitLatency } from './commit-latency.ts';
 import { concurrentCommits, type ConcurrencyResult } from './concurrent-commits.ts';
 import { concurrentProcesses } from './concurrent-processes.ts';
-import { machineInfo } from './machine.ts';
+import { currentLoad, machineInfo } from './machine.ts';
 import { renderReport } from './report.ts';
 import { scanPlanning } from './scan-planning.ts';
 import { now } from './stats.ts';
@@ -62,6 +62,7 @@ async function main(): Promise<void> {
       date: new Date(),
       totalMs: now() - started,
       machine,
+      loadAtEnd: currentLoad(),
       latency,
       commitsPerWriter: CONFIG.commitsPerWriter,
       concurrency,

@@ -89,6 +89,15 @@ describe('Catalog', () => {
     for (const file of files) assert.equal(existsSync(fileURLToPath(file)), false, `${file} should be deleted`);
   });
 
+  test('a writer holding a dropped table never commits into a re-created table of the same name', async () => {
+    const original = await strata.catalog.createTable('sales.recreated', columns);
+    await original.append({ rows: [{ id: 1n, day: null }] });
+    await strata.catalog.dropTable('sales.recreated');
+    await strata.catalog.createTable('sales.recreated', columns);
+    await assert.rejects(original.append({ rows: [{ id: 2n, day: null }] }), (e) => StrataError.is(e, 'COMMIT_CONFLICT'));
+    assert.deepEqual(await (await strata.catalog.loadTable('sales.recreated')).read(), []);
+  });
+
   test('a database with tables cannot be dropped', async () => {
     await assert.rejects(strata.catalog.dropNamespace(['sales']), (e) => StrataError.is(e, 'NAMESPACE_NOT_EMPTY'));
   });

@@ -106,6 +106,40 @@ describe('Table', () => {
     assert.deepEqual(ids(await t.read()), range(48, 48));
   });
 
+  test('after partitioning is removed, an overwrite replaces the whole table whatever spec old files have', async () => {
+    const t = await events('overwrite-unpartitioned');
+    await t.append({ sql: generate(0, 96) });
+    await t.updateSpec((u) => u.removeField('ts_day'));
+    await t.overwritePartitions({ rows: [{ id: 5000n, ts: '2024-03-01T00:00:00Z', region: 'eu', amount: '1.00' }] });
+    assert.deepEqual(ids(await t.read()), [5000]);
+  });
+
+  test('a failed overwrite leaves no files behind and all-deleted manifests are not carried forward', async () => {
+    const t = await events('cleanup');
+    await t.append({ sql: generate(0, 96) });
+    const { readdirSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    const metadataDir = fileURLToPath(`${t.metadata().location}/metadata`);
+    const other = await fx.open('cleanup');
+    const before = readdirSync(metadataDir).length;
+    // `t` starts an overwrite of day 1 from a stale view while `other` appends to day 1 first.
+    await other.append({ rows: [{ id: 7000n, ts: '2024-03-01T01:00:00Z', region: 'us', amount: '2.00' }] });
+    const afterAppend = readdirSync(metadataDir).length;
+    await assert.rejects(
+      t.overwritePartitions({ rows: [{ id: 7001n, ts: '2024-03-01T02:00:00Z', region: 'us', amount: '3.00' }] }),
+      (e) => StrataError.is(e, 'COMMIT_CONFLICT'),
+    );
+    assert.equal(readdirSync(metadataDir).length, afterAppend, 'the failed overwrite wrote nothing that stays');
+    assert.ok(afterAppend > before);
+    await t.refresh();
+    const deleted = await t.deleteWhere(Expressions.lessThan('ts', '2024-03-02T00:00:00Z'));
+    const next = await t.append({ rows: [{ id: 7002n, ts: '2024-03-03T00:00:00Z', region: 'eu', amount: '1.00' }] });
+    const { readManifestList } = await import('./io/manifest-io.ts');
+    const manifests = await readManifestList(t.ops.store, next.snapshot);
+    assert.ok(manifests.every((m) => m.addedFilesCount + m.existingFilesCount > 0), 'no manifest of only deleted entries');
+    assert.ok(Number(deleted.snapshot.summary['deleted-data-files']) > 0);
+  });
+
   test('time travel by snapshot id and by timestamp', async () => {
     const t = await events('travel');
     const a = await t.append({ sql: generate(0, 10) });
@@ -186,8 +220,11 @@ describe('Table', () => {
     await t.refs.fastForward('main', 'audit');
     assert.deepEqual(ids(await t.read()), range(0, 15));
     assert.deepEqual(ids(await t.read({ ref: 'v1' })), range(0, 10));
-    await t.append({ sql: generate(100, 1) });
-    await t.append({ sql: generate(200, 1) }, { branch: 'audit' });
+    await t.updateSchema((u) => u.addColumn('note', Types.string));
+    assert.ok('note' in ((await t.read({ ref: 'audit' }))[0] ?? {}), 'a branch reads with the table schema');
+    assert.ok(!('note' in ((await t.read({ ref: 'v1' }))[0] ?? {})), 'a tag reads with its snapshot schema');
+    await t.append({ sql: `SELECT *, NULL AS note FROM (${generate(100, 1)})` });
+    await t.append({ sql: `SELECT *, NULL AS note FROM (${generate(200, 1)})` }, { branch: 'audit' });
     await assert.rejects(t.refs.fastForward('main', 'audit'), (e) => StrataError.is(e, 'VALIDATION_FAILED'));
     await t.refs.rollbackTo(base.snapshot.snapshotId);
     assert.deepEqual(ids(await t.read()), range(0, 10));
@@ -204,6 +241,51 @@ describe('Table', () => {
     await assert.rejects(t.append({ rows: [{ id: 1n, ts: null }] }), (e) => StrataError.is(e, 'INVALID_ARGUMENT'));
     await assert.rejects(t.append({ rows: [{ id: 1n, ts: '2024-01-01T00:00:00Z', nope: 1 }] }), (e) => StrataError.is(e, 'INVALID_ARGUMENT'));
     assert.equal(t.metadata().snapshots.length, 0);
+  });
+
+  test('row-level delete files written by other engines are refused loudly, never ignored', async () => {
+    const t = await events('delete-files');
+    await t.append({ sql: generate(0, 10) });
+    const { writeManifest, writeManifestList, readManifestList } = await import('./io/manifest-io.ts');
+    const { commitMetadataChange } = await import('./commit/metadata-change.ts');
+    const meta = t.metadata();
+    const parent = t.currentSnapshot();
+    assert.ok(parent);
+    const snapshotId = 99n;
+    const sequenceNumber = meta.lastSequenceNumber + 1n;
+    const deletes = await writeManifest(t.ops.store, meta, {
+      specId: 0,
+      content: 1,
+      snapshotId,
+      sequenceNumber,
+      entries: [{
+        status: 1,
+        snapshotId,
+        sequenceNumber: null,
+        fileSequenceNumber: null,
+        dataFile: {
+          content: 1, filePath: `${meta.location}/data/pos-deletes.parquet`, fileFormat: 'PARQUET', specId: 0,
+          partition: [19783], recordCount: 1, fileSizeInBytes: 100,
+        },
+      }],
+    });
+    const list = await writeManifestList(t.ops.store, meta, snapshotId, parent.snapshotId, sequenceNumber, 0, [
+      ...(await readManifestList(t.ops.store, parent)),
+      deletes,
+    ]);
+    await commitMetadataChange(t.ops, () => ({
+      requirements: [],
+      updates: [
+        {
+          action: 'add-snapshot',
+          snapshot: { snapshotId, parentSnapshotId: parent.snapshotId, sequenceNumber, timestampMs: Date.now(), manifestList: list, summary: { operation: 'delete' } },
+        },
+        { action: 'set-snapshot-ref', refName: 'main', ref: { snapshotId, type: 'branch' } },
+      ],
+    }));
+    await assert.rejects(t.read(), (e) => StrataError.is(e, 'UNSUPPORTED_FEATURE'));
+    await assert.rejects(t.deleteWhere(Expressions.lessThan('ts', '2024-03-02T00:00:00Z')), (e) => StrataError.is(e, 'UNSUPPORTED_FEATURE'));
+    assert.deepEqual(ids(await t.read({ snapshotId: parent.snapshotId })), range(0, 10), 'snapshots before the deletes still read');
   });
 
   test('an empty table reads no rows', async () => {

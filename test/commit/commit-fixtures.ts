@@ -7,7 +7,7 @@
  * Gotcha: `getRowObjectsJson` renders longs as strings, so ids are read back as numbers here.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStrataHome, type StrataHome } from '../../src/catalog/index.ts';
@@ -37,9 +37,17 @@ export async function tempHomeDir(label: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `strata-commit-${label}-`));
 }
 
-/** A new home with `db.events` (partitioned by identity(part)); the caller closes it. */
+/** A new home with `db.events` (partitioned by identity(part)); the caller closes it, which deletes it. */
 export async function homeWithTable(label: string, properties: Record<string, string> = {}): Promise<StrataHome> {
-  const home = await openStrataHome(await tempHomeDir(label));
+  const dir = await tempHomeDir(label);
+  const opened = await openStrataHome(dir);
+  const home: StrataHome = {
+    ...opened,
+    close: async () => {
+      await opened.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
   await home.catalog.createNamespace(['db']);
   await home.catalog.createTable(TABLE, FIELDS, {
     partitionBy: [{ source: 'part', transform: 'identity' }],
@@ -75,7 +83,7 @@ export function sorted(ids: Iterable<number>): number[] {
  * Returns the chain oldest first.
  */
 export function assertLinearHistory(meta: TableMetadata, expectedSnapshots: number): Snapshot[] {
-  const chain = [...ancestorsOf(meta, meta.currentSnapshotId)].reverse();
+  const chain = [...ancestorsOf(meta, meta.currentSnapshotId ?? undefined)].reverse();
   assert.equal(meta.snapshots.length, expectedSnapshots, 'one snapshot per successful commit');
   assert.equal(chain.length, expectedSnapshots, 'every snapshot is an ancestor of main (no lost branch of history)');
   assert.equal(chain[0]?.parentSnapshotId, undefined, 'the first snapshot has no parent');

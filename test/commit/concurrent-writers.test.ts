@@ -97,6 +97,9 @@ describe('concurrent appends through the catalog', () => {
       const tables = await Promise.all(Array.from({ length: WRITERS }, () => home.catalog.loadTable(TABLE)));
       const results = await Promise.all(tables.map((t, w) => appendBatches(t, w)));
       await assertFinalState(tables[0]!, results.flat().map((r) => r.snapshot.snapshotId), WRITERS);
+      // Manifest lists are named snap-<id>-<attempt>-…: proof that writers really lost races and retried.
+      const retried = tables[0]!.snapshots().filter((s) => !/\/snap-\d+-0-[^/]+$/.test(s.manifestList));
+      assert.ok(retried.length > 0, 'the writers contended (some commits needed more than one attempt)');
     } finally {
       await home.close();
     }

@@ -19,6 +19,8 @@ export interface PyRead {
   readonly ref?: string;
   /** A PyIceberg row filter string (`"d < '1970-01-01'"`), so PyIceberg prunes with its own code. */
   readonly row_filter?: string;
+  /** Top-level columns to read (default all). */
+  readonly selected_fields?: readonly string[];
   /** Where the reader writes the scan's rows as Parquet. */
   readonly out: string;
 }
@@ -124,17 +126,20 @@ export interface RowComparison {
 /**
  * Compares Strata's scan (`strataSql`) with the Parquet PyIceberg wrote, as multisets of rows with
  * every column cast to VARCHAR (both sides are DuckDB values of the same logical type by then, so the
- * text forms agree exactly when the values do; NaN renders as `nan` on both).
+ * text forms agree exactly when the values do; NaN renders as `nan` on both). `nullListAsEmpty`
+ * columns compare a null list equal to an empty one, on both sides (a PyIceberg bug, see interop-cases.ts).
  */
 export async function compareRows(
   runtime: DuckDbRuntime,
   strataSql: string,
   pyParquet: string,
   columns: readonly string[],
+  nullListAsEmpty: readonly string[] = [],
 ): Promise<RowComparison> {
   const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const cast = (c: string) => (nullListAsEmpty.includes(c) ? `coalesce(CAST(${quote(c)} AS VARCHAR), '[]')` : `CAST(${quote(c)} AS VARCHAR)`);
   const text = (alias: string) =>
-    columns.length === 0 ? `SELECT 1 AS one FROM ${alias}` : `SELECT ${columns.map((c) => `CAST(${quote(c)} AS VARCHAR) AS ${quote(c)}`).join(', ')} FROM ${alias}`;
+    columns.length === 0 ? `SELECT 1 AS one FROM ${alias}` : `SELECT ${columns.map((c) => `${cast(c)} AS ${quote(c)}`).join(', ')} FROM ${alias}`;
   const sql = `
     WITH s AS (${strataSql}), p AS (SELECT * FROM read_parquet('${pyParquet.replaceAll("'", "''")}')),
          st AS (${text('s')}), pt AS (${text('p')})

@@ -1,7 +1,8 @@
 """Reads Strata-written Iceberg tables with PyIceberg, the reference reader, for the interop tests.
 
 Input (stdin): JSON {"reads": [{"metadata": <metadata file URI>, "snapshot_id"?: "<id>",
-"ref"?: "<branch or tag>", "row_filter"?: "<PyIceberg filter string>", "out": <parquet path>}]}.
+"ref"?: "<branch or tag>", "row_filter"?: "<PyIceberg filter string>", "selected_fields"?: [<column>],
+"out": <parquet path>}]}.
 
 For each read it loads `StaticTable.from_metadata(uri)`, scans (at the snapshot / ref, with the
 filter, so PyIceberg's own pruning runs) and writes the rows as Parquet to `out`. Output (stdout):
@@ -73,6 +74,8 @@ def read_one(request):
     kwargs = {"snapshot_id": snapshot_id}
     if request.get("row_filter") is not None:
         kwargs["row_filter"] = request["row_filter"]
+    if request.get("selected_fields") is not None:
+        kwargs["selected_fields"] = tuple(request["selected_fields"])
     scan = table.scan(**kwargs)
     projection = scan.projection()
     arrow = scan.to_arrow()

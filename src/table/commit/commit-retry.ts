@@ -34,6 +34,11 @@ export interface Committer {
   build(attempt: CommitAttempt): Promise<TableChange>;
   /** Called after a lost race, before the next attempt, to delete what the failed attempt wrote. */
   cleanupAttempt?(attempt: number): Promise<void>;
+  /**
+   * Called when the commit has definitely failed (it will never be committed), to delete every file
+   * written for it. Never called when the outcome is unknown (the pointer swap itself failed).
+   */
+  cleanupAll?(): Promise<void>;
 }
 
 /** Commit with retries; returns the metadata that was committed. */
@@ -45,17 +50,33 @@ export async function commitWithRetry(ops: TableOperations, committer: Committer
     return Number.isFinite(value) && value >= 0 ? value : DEFAULTS[key];
   };
   const retries = setting(COMMIT_NUM_RETRIES);
+  const tableUuid = base.tableUuid;
   for (let attempt = 0; ; attempt++) {
-    const change = await committer.build({ base, attempt });
-    checkRequirements(base, change.requirements);
-    const next = applyUpdates(base, change.updates, baseLocationOption(ops));
+    let next: TableMetadata;
+    try {
+      if (base.tableUuid !== tableUuid) {
+        throw new StrataError(
+          'COMMIT_CONFLICT',
+          `Table ${ops.name} was dropped and re-created while this commit was retrying; nothing was committed to the new table`,
+          { expectedUuid: tableUuid, actualUuid: base.tableUuid },
+        );
+      }
+      const change = await committer.build({ base, attempt });
+      checkRequirements(base, change.requirements);
+      next = applyUpdates(base, change.updates, baseLocationOption(ops));
+    } catch (error) {
+      await committer.cleanupAll?.();
+      throw error;
+    }
     try {
       await ops.commit(base, next);
       return next;
     } catch (error) {
+      // Any failure other than a lost race leaves the outcome unknown: keep every file.
       if (!StrataError.is(error, 'COMMIT_CONFLICT')) throw error;
       await committer.cleanupAttempt?.(attempt);
       if (attempt >= retries) {
+        await committer.cleanupAll?.();
         throw new StrataError(
           'COMMIT_FAILED',
           `Commit to ${ops.name} failed after ${attempt + 1} attempts because other writers kept committing first; ` +

@@ -47,6 +47,8 @@ export function fileMatch(filter: BoundExpression, file: DataFile, spec: Partiti
 
 function predicateMatch(p: BoundPredicate, file: DataFile, spec: PartitionSpec): Match {
   const constant = constantValue(p, file, spec);
+  // Iceberg orders -0.0 before 0.0, SQL treats them as equal: a zero constant cannot decide a comparison.
+  if (constant === 0 && (p.type.kind === 'float' || p.type.kind === 'double') && p.op !== 'isNull' && p.op !== 'notNull') return 'some';
   if (constant !== undefined) return evaluateOn(p, constant) ? 'all' : 'none';
 
   const valueCount = file.valueCounts?.get(p.fieldId);

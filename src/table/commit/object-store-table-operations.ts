@@ -36,7 +36,12 @@ export class ObjectStoreTableOperations implements TableOperations {
   }
 
   async refresh(): Promise<TableMetadata> {
-    const version = await this.#latestVersion();
+    // Once a version is known, probe v<N+1>, v<N+2>… by name: listing metadata/ would also walk every
+    // manifest and manifest list, which grows with the table's history.
+    let version = this.#version;
+    if (version === 0) version = await this.#latestVersion();
+    else while (await this.store.head(keyOf(this.store, this.#fileFor(version + 1)))) version++;
+    if (version === this.#version && this.#current) return this.#current;
     if (version === 0) {
       throw new StrataError('TABLE_NOT_FOUND', `No Iceberg table at ${this.#location} (no metadata/v*.metadata.json)`, {
         location: this.#location,

@@ -13,7 +13,7 @@ import { EntryStatus, type DataFile } from '../manifest/data-file.ts';
 import { partitionKey } from '../io/partition-key.ts';
 import { readManifestEntries, readManifestList } from '../io/manifest-io.ts';
 import { MAIN_BRANCH } from '../metadata/snapshot.ts';
-import { ancestorsOf, snapshotForRef, type TableMetadata } from '../metadata/table-metadata.ts';
+import { ancestorsOf, snapshotForRef, specById, type TableMetadata } from '../metadata/table-metadata.ts';
 import { SnapshotProducer, type SnapshotProducerOptions, type SnapshotResult } from './snapshot-producer.ts';
 import type { TableOperations } from './table-operations.ts';
 
@@ -25,23 +25,24 @@ export async function replacePartitions(
   const replaced = new Set(files.map((f) => partitionKey(f.specId, f.partition)));
   const specIds = new Set(files.map((f) => f.specId));
   const branch = options.branch ?? MAIN_BRANCH;
+  // Writing unpartitioned data replaces the whole table, whatever spec older files were written with.
+  const replacesAll = (base: TableMetadata) => [...specIds].some((id) => specById(base, id).fields.length === 0);
+  const isReplaced = (base: TableMetadata, f: DataFile) => replacesAll(base) || replaced.has(partitionKey(f.specId, f.partition));
   const producer = new SnapshotProducer(
     ops,
     {
       operation: files.length === 0 ? 'append' : 'overwrite',
       added: files,
       deletes: {
-        manifestMayMatch: (manifest) => specIds.has(manifest.partitionSpecId),
-        entryMatches: (entry) => replaced.has(partitionKey(entry.dataFile.specId, entry.dataFile.partition)),
+        manifestMayMatch: (manifest, base) => replacesAll(base) || specIds.has(manifest.partitionSpecId),
+        entryMatches: (entry, base) => isReplaced(base, entry.dataFile),
       },
     },
     {
       ...options,
       summary: { ...(options.summary ?? {}), 'replace-partitions': 'true' },
       validate: async (base, start) => {
-        const conflicting = await filesAddedSince(ops, base, start, branch, (f) =>
-          replaced.has(partitionKey(f.specId, f.partition)),
-        );
+        const conflicting = await filesAddedSince(ops, base, start, branch, (f) => isReplaced(base, f));
         if (conflicting) {
           throw new StrataError(
             'COMMIT_CONFLICT',

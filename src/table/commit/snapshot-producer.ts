@@ -108,7 +108,16 @@ export class SnapshotProducer implements Committer {
     const deleted: DataFile[] = [];
     const deletes = this.#changes.deletes;
     for (const manifest of parent ? await readManifestList(store, parent) : []) {
-      if (!deletes || manifest.content !== ManifestContent.Data || !deletes.manifestMayMatch(manifest, base)) {
+      // A manifest whose entries are all DELETED served its snapshot; later snapshots drop it.
+      if (manifest.addedFilesCount + manifest.existingFilesCount === 0) continue;
+      if (deletes && manifest.content !== ManifestContent.Data) {
+        throw new StrataError(
+          'UNSUPPORTED_FEATURE',
+          `Cannot delete or overwrite in ${this.#ops.name}: it has row-level delete files (${manifest.manifestPath}), which Strata cannot apply yet`,
+          { manifest: manifest.manifestPath },
+        );
+      }
+      if (!deletes || !deletes.manifestMayMatch(manifest, base)) {
         manifests.push(manifest);
         continue;
       }
@@ -165,7 +174,20 @@ export class SnapshotProducer implements Committer {
   }
 
   async cleanupAttempt(attempt: number): Promise<void> {
-    const files = this.#attemptFiles.get(attempt) ?? [];
+    await this.#deleteQuietly(this.#attemptFiles.get(attempt) ?? []);
+    this.#attemptFiles.delete(attempt);
+  }
+
+  async cleanupAll(): Promise<void> {
+    const files = [...this.#attemptFiles.values()].flat();
+    files.push(...[...this.#addedManifests.values()].map((m) => m.manifestPath));
+    await this.#deleteQuietly(files);
+    this.#attemptFiles.clear();
+    this.#addedManifests.clear();
+  }
+
+  /** Cleanup is best effort: a leftover unreferenced file is harmless, a failed cleanup must not hide the real error. */
+  async #deleteQuietly(files: readonly string[]): Promise<void> {
     const store = this.#ops.store;
     await store.deleteMany(files.map((f) => keyOf(store, f))).catch(() => undefined);
   }
@@ -192,8 +214,9 @@ function summarize(
 ): SnapshotSummary {
   const sum = (files: readonly DataFile[], pick: (f: DataFile) => number) => files.reduce((n, f) => n + pick(f), 0);
   const partitions = new Set([...added, ...deleted].map((f) => partitionKey(f.specId, f.partition)));
-  const totalFiles = manifests.reduce((n, m) => n + m.addedFilesCount + m.existingFilesCount, 0);
-  const totalRecords = manifests.reduce((n, m) => n + m.addedRowsCount + m.existingRowsCount, 0);
+  const dataManifests = manifests.filter((m) => m.content === ManifestContent.Data);
+  const totalFiles = dataManifests.reduce((n, m) => n + m.addedFilesCount + m.existingFilesCount, 0);
+  const totalRecords = dataManifests.reduce((n, m) => n + m.addedRowsCount + m.existingRowsCount, 0);
   const parentSize = parent?.summary['total-files-size'];
   const summary: Record<string, string> = { ...extra, operation };
   const put = (key: string, value: number) => {
@@ -212,8 +235,9 @@ function summarize(
     summary['total-files-size'] = String(size);
   }
   summary['total-data-files'] = String(totalFiles);
-  summary['total-delete-files'] = '0';
-  summary['total-position-deletes'] = '0';
-  summary['total-equality-deletes'] = '0';
+  // Strata writes no delete files yet: delete totals carry over from the parent unchanged.
+  for (const key of ['total-delete-files', 'total-position-deletes', 'total-equality-deletes']) {
+    summary[key] = parent?.summary[key] ?? '0';
+  }
   return summary as SnapshotSummary;
 }

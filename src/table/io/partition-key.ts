@@ -8,5 +8,7 @@ export function partitionKey(specId: number, values: readonly IcebergValue[]): s
 function valueKey(value: IcebergValue): string {
   if (value === null) return 'null';
   if (value instanceof Uint8Array) return `b:${Buffer.from(value).toString('hex')}`;
+  // -0.0 and 0.0 are different partitions in Iceberg; String() would merge them.
+  if (Object.is(value, -0)) return 'number:-0';
   return `${typeof value}:${String(value)}`;
 }

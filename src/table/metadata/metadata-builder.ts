@@ -110,6 +110,7 @@ export function applyUpdates(base: TableMetadata, updates: readonly MetadataUpda
   let meta: Mutable<TableMetadata> = { ...base };
   let lastAddedSchemaId: number | undefined;
   let lastAddedSpecId: number | undefined;
+  let lastAddedSortOrderId: number | undefined;
   const addedSnapshots = new Map<bigint, Snapshot>();
 
   for (const update of updates) {
@@ -152,14 +153,21 @@ export function applyUpdates(base: TableMetadata, updates: readonly MetadataUpda
         break;
       }
       case 'add-sort-order': {
-        const existing = meta.sortOrders.find((o) => JSON.stringify(o.fields) === JSON.stringify(update.sortOrder.fields));
-        if (!existing) meta.sortOrders = [...meta.sortOrders, update.sortOrder];
+        const fields = JSON.stringify(update.sortOrder.fields);
+        const existing = meta.sortOrders.find((o) => JSON.stringify(o.fields) === fields);
+        // Id 0 is reserved for "unsorted"; other orders get fresh ids, whatever the caller sent.
+        const orderId = existing?.orderId ?? (update.sortOrder.fields.length === 0 ? 0 : Math.max(0, ...meta.sortOrders.map((o) => o.orderId)) + 1);
+        if (!existing) meta.sortOrders = [...meta.sortOrders, { ...update.sortOrder, orderId }];
+        lastAddedSortOrderId = orderId;
         break;
       }
-      case 'set-default-sort-order':
-        if (!meta.sortOrders.some((o) => o.orderId === update.sortOrderId)) throw invalid(`no sort order with id ${update.sortOrderId}`);
-        meta.defaultSortOrderId = update.sortOrderId;
+      case 'set-default-sort-order': {
+        const id = update.sortOrderId === -1 ? lastAddedSortOrderId : update.sortOrderId;
+        if (id === undefined) throw invalid('set-default-sort-order -1 needs an add-sort-order earlier in the same commit');
+        if (!meta.sortOrders.some((o) => o.orderId === id)) throw invalid(`no sort order with id ${id}`);
+        meta.defaultSortOrderId = id;
         break;
+      }
       case 'add-snapshot': {
         const s = update.snapshot;
         if (meta.snapshots.some((x) => x.snapshotId === s.snapshotId)) throw invalid(`snapshot ${s.snapshotId} already exists`);
@@ -202,7 +210,10 @@ export function applyUpdates(base: TableMetadata, updates: readonly MetadataUpda
           if (remove.has(ref.snapshotId)) throw invalid(`snapshot ${ref.snapshotId} is still referenced by ${name}`);
         }
         meta.snapshots = meta.snapshots.filter((s) => !remove.has(s.snapshotId));
-        meta.snapshotLog = meta.snapshotLog.filter((e) => !remove.has(e.snapshotId));
+        // History before a removed snapshot can no longer be replayed: an "as of" read in the removed
+        // snapshot's window must fail rather than silently return its predecessor (as Iceberg does).
+        const lastRemoved = meta.snapshotLog.findLastIndex((e) => remove.has(e.snapshotId));
+        meta.snapshotLog = meta.snapshotLog.slice(lastRemoved + 1);
         break;
       }
       case 'set-location':
@@ -225,7 +236,8 @@ export function applyUpdates(base: TableMetadata, updates: readonly MetadataUpda
     const log: MetadataLogEntry[] = [...meta.metadataLog, { timestampMs: base.lastUpdatedMs, metadataFile: options.baseLocation }];
     meta.metadataLog = log.slice(Math.max(0, log.length - Math.max(1, maxPrevious)));
   }
-  meta.lastUpdatedMs = nowMs;
+  // Readers reject metadata whose last-updated-ms is before its newest snapshot log entry.
+  meta.lastUpdatedMs = Math.max(nowMs, ...[...addedSnapshots.values()].map((s) => s.timestampMs));
   meta = { ...meta };
   return meta;
 }

@@ -128,6 +128,29 @@ describe('applying updates', () => {
     assert.throws(() => checkRequirements(m1, [{ type: 'assert-table-uuid', uuid: 'other' }]), (e) => StrataError.is(e, 'COMMIT_CONFLICT'));
   });
 
+  test('removing a snapshot drops the history before it, so "as of" never answers with a wrong snapshot', () => {
+    let meta = base;
+    for (let i = 1; i <= 5; i++) meta = commit(meta, BigInt(i), 1000 * i, `v${i}`);
+    meta = applyUpdates(meta, [{ action: 'remove-snapshots', snapshotIds: [3n] }]);
+    assert.deepEqual(meta.snapshotLog.map((e) => e.snapshotId), [4n, 5n]);
+    assert.throws(() => snapshotAsOf(meta, 3500), (e) => StrataError.is(e, 'SNAPSHOT_NOT_FOUND'));
+    assert.equal(snapshotAsOf(meta, 4500).snapshotId, 4n);
+  });
+
+  test('last-updated-ms is never before the newest snapshot', () => {
+    const future = commit(base, 11n, 5_000_000_000_000, 'v0');
+    assert.equal(future.lastUpdatedMs, 5_000_000_000_000);
+  });
+
+  test('sort orders get fresh ids and "last added" resolves', () => {
+    const order = { orderId: 0, fields: [{ transform: 'identity', sourceId: 1, direction: 'asc' as const, nullOrder: 'nulls-first' as const }] };
+    const meta = applyUpdates(base, [{ action: 'add-sort-order', sortOrder: order }, { action: 'set-default-sort-order', sortOrderId: -1 }]);
+    assert.deepEqual(meta.sortOrders.map((o) => o.orderId), [0, 1]);
+    assert.equal(meta.defaultSortOrderId, 1);
+    const again = applyUpdates(meta, [{ action: 'add-sort-order', sortOrder: { ...order, orderId: 7 } }]);
+    assert.equal(again.sortOrders.length, 2, 'an identical order is reused');
+  });
+
   test('invalid updates are refused', () => {
     const m1 = commit(base, 11n, 1000, 'v0');
     assert.throws(() => applyUpdates(m1, [{ action: 'set-snapshot-ref', refName: 'x', ref: { snapshotId: 99n, type: 'branch' } }]), (e) =>

@@ -8,6 +8,7 @@
  * refuse a scan over its cap before running it. Reading maps columns by field id, so files written
  * before a rename, a widening or an added column read correctly under the current schema.
  */
+import { StrataError } from '../../core/index.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import { EntryStatus, type DataFile } from '../manifest/data-file.ts';
 import { ManifestContent } from '../manifest/manifest-file.ts';
@@ -38,6 +39,7 @@ import {
   type Expression,
 } from '../expressions/index.ts';
 import { expressionToSql } from './expression-sql.ts';
+import { dataFileReadError, missingDataFileError, type ScanFile } from './data-file-errors.ts';
 import { join } from 'node:path';
 
 export interface ScanOptions {
@@ -90,8 +92,7 @@ export class TableScan {
   async planFiles(): Promise<ScanPlan> {
     const meta = this.#ops.current() ?? (await this.#ops.refresh());
     const snapshot = chooseSnapshot(meta, this.#options);
-    const timeTravel = this.#options.snapshotId !== undefined || this.#options.asOf !== undefined || this.#options.ref !== undefined;
-    const schema = timeTravel && snapshot?.schemaId !== undefined ? schemaById(meta, snapshot.schemaId) : currentSchema(meta);
+    const schema = readSchema(meta, snapshot, this.#options);
     const filter = this.#options.filter ? bind(this.#options.filter, schema, this.#options.caseSensitive ?? true) : alwaysTrue();
     const stats = { manifestsTotal: 0, manifestsSkipped: 0, filesTotal: 0, filesSkipped: 0, filesPlanned: 0, bytesPlanned: 0, recordsPlanned: 0 };
     const tasks: FileScanTask[] = [];
@@ -110,7 +111,10 @@ export class TableScan {
         return entry;
       };
       for (const manifest of await readManifestList(store, snapshot)) {
-        if (manifest.content !== ManifestContent.Data) continue;
+        if (manifest.content !== ManifestContent.Data) {
+          if (manifest.addedFilesCount + manifest.existingFilesCount > 0) throw deleteFilesUnsupported(this.#ops.name, manifest.manifestPath);
+          continue;
+        }
         stats.manifestsTotal++;
         const evaluator = evaluatorFor(manifest.partitionSpecId);
         if (!evaluator.manifests.mightMatch(manifest)) {
@@ -139,25 +143,72 @@ export class TableScan {
 
   /** A DuckDB query reading the planned files (by field id) and applying the row filter. */
   async toSql(plan?: ScanPlan): Promise<string> {
-    const p = plan ?? (await this.planFiles());
-    const cacheDir = join(this.#runtime.tempDirectory, 'object-cache');
-    const files = await Promise.all(p.tasks.map(async (t) => ({ path: await localPathFor(this.#ops.store, t.file.filePath, cacheDir) })));
-    const relation = readRelationSql({ files, schema: p.schema });
-    return p.filter.kind === 'true' ? `SELECT * FROM (${relation})` : `SELECT * FROM (${relation}) WHERE ${expressionToSql(p.filter)}`;
+    return (await this.#query(plan)).sql;
   }
 
-  /** Rows as JSON-compatible objects (bigints and decimals as strings, timestamps as ISO text). */
+  /**
+   * Rows as JSON-compatible objects (bigints and decimals as strings, timestamps as ISO text).
+   * A missing or damaged data file fails with CORRUPT_FILE naming it, never with fewer rows.
+   */
   async toRows(plan?: ScanPlan): Promise<Record<string, unknown>[]> {
-    const sql = await this.toSql(plan);
+    const { sql, files } = await this.#query(plan);
     return this.#runtime.withConnection(async (connection) => {
-      const reader = await connection.runAndReadAll(sql);
-      return reader.getRowObjectsJson() as Record<string, unknown>[];
+      try {
+        const reader = await connection.runAndReadAll(sql);
+        return reader.getRowObjectsJson() as Record<string, unknown>[];
+      } catch (error) {
+        throw dataFileReadError(error, files);
+      }
     });
+  }
+
+  async #query(plan?: ScanPlan): Promise<{ sql: string; files: ScanFile[] }> {
+    const p = plan ?? (await this.planFiles());
+    const cacheDir = join(this.#runtime.tempDirectory, 'object-cache');
+    const files = await Promise.all(
+      p.tasks.map(async (t): Promise<ScanFile> => {
+        const uri = t.file.filePath;
+        try {
+          return { uri, path: await localPathFor(this.#ops.store, uri, cacheDir) };
+        } catch (error) {
+          throw missingDataFileError(error, uri);
+        }
+      }),
+    );
+    const relation = readRelationSql({ files, schema: p.schema });
+    const sql = p.filter.kind === 'true' ? `SELECT * FROM (${relation})` : `SELECT * FROM (${relation}) WHERE ${expressionToSql(p.filter)}`;
+    return { sql, files };
   }
 
   get store(): ObjectStore {
     return this.#ops.store;
   }
+}
+
+/**
+ * The schema to read a snapshot with, as the reference implementation chooses it: a branch (main
+ * included) reads with the table's current schema, so columns added since are visible; a snapshot
+ * id, a timestamp or a tag reads with the schema the snapshot was written with.
+ */
+function readSchema(meta: TableMetadata, snapshot: Snapshot | undefined, options: ScanOptions): Schema {
+  const pinned =
+    options.snapshotId !== undefined ||
+    options.asOf !== undefined ||
+    (options.ref !== undefined && meta.refs[options.ref]?.type === 'tag');
+  return pinned && snapshot?.schemaId !== undefined ? schemaById(meta, snapshot.schemaId) : currentSchema(meta);
+}
+
+/**
+ * Strata does not apply position or equality delete files yet. A table another engine wrote with
+ * merge-on-read deletes would read deleted rows back, so such a scan fails loudly instead.
+ */
+function deleteFilesUnsupported(table: string, manifest: string): StrataError {
+  return new StrataError(
+    'UNSUPPORTED_FEATURE',
+    `Table ${table} has row-level delete files (manifest ${manifest}); Strata cannot apply them yet. ` +
+      `Compact the table with an engine that can (e.g. Spark's rewrite_data_files) before reading it here.`,
+    { table, manifest },
+  );
 }
 
 function chooseSnapshot(meta: TableMetadata, options: ScanOptions): Snapshot | undefined {
