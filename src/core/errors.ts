@@ -23,6 +23,8 @@ export type StrataErrorCode =
   | 'REF_NOT_FOUND'
   | 'COMMIT_CONFLICT'
   | 'COMMIT_FAILED'
+  /** The atomic swap itself failed in a way that leaves unknown whether the commit landed. */
+  | 'COMMIT_STATE_UNKNOWN'
   | 'VALIDATION_FAILED'
   | 'WRITE_FAILED'
   // catalog

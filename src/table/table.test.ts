@@ -125,11 +125,15 @@ describe('Table', () => {
     // `t` starts an overwrite of day 1 from a stale view while `other` appends to day 1 first.
     await other.append({ rows: [{ id: 7000n, ts: '2024-03-01T01:00:00Z', region: 'us', amount: '2.00' }] });
     const afterAppend = readdirSync(metadataDir).length;
+    const dataDir = fileURLToPath(`${t.metadata().location}/data`);
+    const dataFiles = () => readdirSync(dataDir, { recursive: true }).filter((f) => String(f).endsWith('.parquet')).length;
+    const dataBefore = dataFiles();
     await assert.rejects(
       t.overwritePartitions({ rows: [{ id: 7001n, ts: '2024-03-01T02:00:00Z', region: 'us', amount: '3.00' }] }),
       (e) => StrataError.is(e, 'COMMIT_CONFLICT'),
     );
-    assert.equal(readdirSync(metadataDir).length, afterAppend, 'the failed overwrite wrote nothing that stays');
+    assert.equal(readdirSync(metadataDir).length, afterAppend, 'the failed overwrite left no metadata behind');
+    assert.equal(dataFiles(), dataBefore, 'the failed overwrite left no data files behind');
     assert.ok(afterAppend > before);
     await t.refresh();
     const deleted = await t.deleteWhere(Expressions.lessThan('ts', '2024-03-02T00:00:00Z'));
@@ -138,6 +142,28 @@ describe('Table', () => {
     const manifests = await readManifestList(t.ops.store, next.snapshot);
     assert.ok(manifests.every((m) => m.addedFilesCount + m.existingFilesCount > 0), 'no manifest of only deleted entries');
     assert.ok(Number(deleted.snapshot.summary['deleted-data-files']) > 0);
+  });
+
+  test('when the swap itself fails the outcome is unknown: COMMIT_STATE_UNKNOWN, and no file is deleted', async () => {
+    const t = await events('unknown-state');
+    const { Table } = await import('./table.ts');
+    const ops = t.ops;
+    const flaky: typeof ops = {
+      store: ops.store,
+      name: ops.name,
+      current: () => ops.current(),
+      currentLocation: () => ops.currentLocation(),
+      refresh: () => ops.refresh(),
+      commit: async () => {
+        throw new StrataError('STORAGE_ERROR', 'connection reset while writing the metadata file');
+      },
+    };
+    const writer = new Table(flaky, fx.runtime);
+    const { readdirSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    await assert.rejects(writer.append({ sql: generate(0, 10) }), (e) => StrataError.is(e, 'COMMIT_STATE_UNKNOWN'));
+    const dataDir = fileURLToPath(`${t.metadata().location}/data`);
+    assert.ok(readdirSync(dataDir, { recursive: true }).some((f) => String(f).endsWith('.parquet')), 'data files are kept');
   });
 
   test('time travel by snapshot id and by timestamp', async () => {

@@ -17,6 +17,7 @@ import type { PartitionSpec } from './partition/partition-spec.ts';
 import { updateSpec, type SpecUpdate } from './partition/spec-update.ts';
 import type { DataFile } from './manifest/data-file.ts';
 import type { TableMetadata } from './metadata/table-metadata.ts';
+import { keyOf } from './metadata/metadata-io.ts';
 import { currentSchema, currentSnapshot, defaultSpec } from './metadata/table-metadata.ts';
 import type { Snapshot } from './metadata/snapshot.ts';
 import type { TableOperations } from './commit/table-operations.ts';
@@ -88,12 +89,30 @@ export class Table {
 
   /** Append rows: write data files, then commit an `append` snapshot. */
   async append(source: DataSource, options: WriteOptions = {}): Promise<SnapshotResult> {
-    return appendFiles(this.ops, await this.writeFiles(source), producerOptions(options));
+    return this.#writeAndCommit(source, (files) => appendFiles(this.ops, files, producerOptions(options)));
   }
 
   /** Dynamic partition overwrite: replace every partition that `source` writes to. */
   async overwritePartitions(source: DataSource, options: WriteOptions = {}): Promise<SnapshotResult> {
-    return replacePartitions(this.ops, await this.writeFiles(source), producerOptions(options));
+    return this.#writeAndCommit(source, (files) => replacePartitions(this.ops, files, producerOptions(options)));
+  }
+
+  /**
+   * Write data files, then commit them. When the commit definitely failed, the files it would have
+   * added are deleted; when its outcome is unknown (COMMIT_STATE_UNKNOWN) they are kept, because
+   * the table may now reference them.
+   */
+  async #writeAndCommit(source: DataSource, commit: (files: DataFile[]) => Promise<SnapshotResult>): Promise<SnapshotResult> {
+    const files = await this.writeFiles(source);
+    try {
+      return await commit(files);
+    } catch (error) {
+      if (!StrataError.is(error, 'COMMIT_STATE_UNKNOWN')) {
+        const store = this.ops.store;
+        await store.deleteMany(files.map((f) => keyOf(store, f.filePath))).catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   /**

@@ -351,10 +351,6 @@ export const INTEROP_CASES: readonly InteropCase[] = [
         // pyarrow.parquet read it as null).
         pyNullListAsEmpty: ['lst'],
         pyUnreadable: [
-          // Strata writes fixed[L] as a plain BYTE_ARRAY (DuckDB has no fixed-length blob type; see
-          // src/table/parquet/duckdb-types.ts); the spec asks for FIXED_LEN_BYTE_ARRAY(L). PyIceberg
-          // checks the file's physical type against the table's and refuses the column.
-          { column: 'fx', error: 'ResolveError: Cannot promote an binary to fixed[16]' },
           // deep.inner.z is required inside an optional struct that is null in some rows. DuckDB writes
           // every column OPTIONAL (same file), so Arrow materialises nulls under the null parent, and
           // PyIceberg's cast to its non-nullable Arrow field refuses them. A Parquet REQUIRED child

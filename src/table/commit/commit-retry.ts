@@ -10,7 +10,7 @@
  * names; Strata's defaults allow more retries because embedded writers commit often and fast.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StrataError } from '../../core/index.ts';
+import { StrataError, messageOf } from '../../core/index.ts';
 import { applyUpdates, checkRequirements } from '../metadata/metadata-builder.ts';
 import type { TableChange } from '../metadata/metadata-update.ts';
 import type { TableMetadata } from '../metadata/table-metadata.ts';
@@ -72,8 +72,13 @@ export async function commitWithRetry(ops: TableOperations, committer: Committer
       await ops.commit(base, next);
       return next;
     } catch (error) {
-      // Any failure other than a lost race leaves the outcome unknown: keep every file.
-      if (!StrataError.is(error, 'COMMIT_CONFLICT')) throw error;
+      if (StrataError.is(error, 'TABLE_NOT_FOUND')) {
+        await committer.cleanupAll?.();
+        throw error;
+      }
+      // Any other failure than a lost race leaves the outcome unknown: keep every file, since the
+      // new metadata may reference them, and say so.
+      if (!StrataError.is(error, 'COMMIT_CONFLICT')) throw commitStateUnknown(ops, error);
       await committer.cleanupAttempt?.(attempt);
       if (attempt >= retries) {
         await committer.cleanupAll?.();
@@ -90,6 +95,16 @@ export async function commitWithRetry(ops: TableOperations, committer: Committer
       base = await ops.refresh();
     }
   }
+}
+
+function commitStateUnknown(ops: TableOperations, error: unknown): StrataError {
+  return new StrataError(
+    'COMMIT_STATE_UNKNOWN',
+    `The commit to ${ops.name} may or may not have landed: ${messageOf(error)}. Refresh the table and check its ` +
+      `latest snapshot before retrying; no file of this commit was deleted.`,
+    {},
+    { cause: error },
+  );
 }
 
 function baseLocationOption(ops: TableOperations): { baseLocation?: string } {

@@ -11,7 +11,9 @@
  * 3. `COPY … (FORMAT parquet, PARTITION_BY (index), FIELD_IDS …, COMPRESSION zstd, RETURN_STATS)`
  *    writes the files; each returned row names its file and partition index, which maps back to the
  *    typed tuple read from the temporary table.
- * 4. `RETURN_STATS` becomes Iceberg metrics (column-metrics.ts), with the few exact values DuckDB
+ * 4. `fixed[L]` columns, which DuckDB writes as BYTE_ARRAY, become FIXED_LEN_BYTE_ARRAY(L) as the spec
+ *    asks (fixed-column-rewriter.ts); only those columns' sizes and the file size change.
+ * 5. `RETURN_STATS` becomes Iceberg metrics (column-metrics.ts), with the few exact values DuckDB
  *    cannot report measured from the written files (file-measurements.ts).
  *
  * With `targetFileSizeBytes`, partitions whose file came out bigger than the target are written
@@ -38,7 +40,9 @@ import { canonicalToValue } from './canonical-values.ts';
 import { duckdbType, fieldIdsClause, quoteIdent, quoteString } from './duckdb-types.ts';
 import { measureFiles } from './file-measurements.ts';
 import type { WrittenFileStats } from './file-measurements.ts';
+import { rewriteFixedColumns } from './fixed-column-rewriter.ts';
 import { parquetLeaves } from './parquet-leaves.ts';
+import type { ParquetLeaf } from './parquet-leaves.ts';
 import { partitionColumns } from './partition-expressions.ts';
 import type { PartitionColumn } from './partition-expressions.ts';
 import { partitionPath } from './partition-path.ts';
@@ -95,8 +99,8 @@ export async function writeDataFiles(opts: WriteDataFilesOptions): Promise<Writt
     if (rowCount === 0) return [];
     const tuples = await partitionTuples(connection, stage, partitions);
     const outDir = resolve(opts.stagingDir, `write-${id}`);
-    const written = await copyFiles(connection, stage, schema, outDir, opts.targetFileSizeBytes);
     const leaves = parquetLeaves(schema);
+    const written = await fixFixedColumns(await copyFiles(connection, stage, schema, outDir, opts.targetFileSizeBytes), leaves);
     const measured = await measureFiles(connection, leaves, written);
     return written.map((file, i) => {
       const tuple = tuples.get(file.partitionIndex);
@@ -263,6 +267,23 @@ async function copyFiles(
     );
   }
   return kept;
+}
+
+/** Rewrites `fixed[L]` columns as FIXED_LEN_BYTE_ARRAY(L) and refreshes the file and column sizes that changes. */
+async function fixFixedColumns(files: CopiedFile[], leaves: readonly ParquetLeaf[]): Promise<CopiedFile[]> {
+  const fixed = leaves.flatMap((l) => (l.type.kind === 'fixed' ? [{ leaf: l, length: l.type.length }] : []));
+  if (fixed.length === 0) return files;
+  const out: CopiedFile[] = [];
+  for (const file of files) {
+    const result = await rewriteFixedColumns(file.path, fixed.map((f) => ({ path: f.leaf.parquetPath, length: f.length })));
+    const statsByKey = new Map(file.statsByKey);
+    fixed.forEach((f, i) => {
+      const stats = statsByKey.get(f.leaf.statsKey);
+      if (stats !== undefined) statsByKey.set(f.leaf.statsKey, new Map(stats).set('column_size_bytes', String(result.columnSizes[i] ?? 0)));
+    });
+    out.push({ ...file, fileSizeInBytes: result.fileSizeInBytes, statsByKey });
+  }
+  return out;
 }
 
 function copiedFile(row: Record<string, DuckDBValue>, partitionIndex: number | undefined): CopiedFile {

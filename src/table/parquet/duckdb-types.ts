@@ -20,7 +20,7 @@
  * | string            | BYTE_ARRAY UTF8                                    | yes               |
  * | uuid              | FIXED_LEN_BYTE_ARRAY(16) UUID                      | yes               |
  * | binary            | BYTE_ARRAY                                         | yes               |
- * | fixed[L]          | BYTE_ARRAY                                         | NO: spec asks for FIXED_LEN_BYTE_ARRAY(L); DuckDB has no fixed-length blob type. The writer checks the length instead. |
+ * | fixed[L]          | BYTE_ARRAY                                         | NO: spec asks for FIXED_LEN_BYTE_ARRAY(L); DuckDB has no fixed-length blob type. The writer checks the length, then fixed-column-rewriter.ts rewrites the column as FIXED_LEN_BYTE_ARRAY(L). |
  * | list / map        | 3-level LIST (`list`/`element`), MAP (`key_value`/`key`/`value`) | yes |
  * | required field    | OPTIONAL repetition                                | NO: DuckDB writes every column OPTIONAL (even NOT NULL table columns); the writer refuses nulls in required fields before writing, so the data still obeys the schema. |
  */

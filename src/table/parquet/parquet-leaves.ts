@@ -16,6 +16,8 @@ export interface ParquetLeaf {
    * joined by dots, e.g. `"st"."a"`, `"l"."element"`, `"m"."key"`.
    */
   readonly statsKey: string;
+  /** The column's Parquet path as DuckDB writes it: lists as `l.list.element`, maps as `m.key_value.key`. */
+  readonly parquetPath: readonly string[];
   /** Position among the file's leaf columns (`column_id` in `parquet_metadata`). */
   readonly columnIndex: number;
   /** True inside a list or map: counts are per element and the writer keeps no bounds. */
@@ -24,17 +26,17 @@ export interface ParquetLeaf {
 
 export function parquetLeaves(schema: Schema): readonly ParquetLeaf[] {
   const leaves: ParquetLeaf[] = [];
-  const visit = (id: number, type: IcebergType, path: readonly string[], repeated: boolean): void => {
+  const visit = (id: number, type: IcebergType, path: readonly string[], parquetPath: readonly string[], repeated: boolean): void => {
     switch (type.kind) {
       case 'struct':
-        for (const f of type.fields) visit(f.id, f.type, [...path, f.name], repeated);
+        for (const f of type.fields) visit(f.id, f.type, [...path, f.name], [...parquetPath, f.name], repeated);
         return;
       case 'list':
-        visit(type.elementId, type.element, [...path, 'element'], true);
+        visit(type.elementId, type.element, [...path, 'element'], [...parquetPath, 'list', 'element'], true);
         return;
       case 'map':
-        visit(type.keyId, type.key, [...path, 'key'], true);
-        visit(type.valueId, type.value, [...path, 'value'], true);
+        visit(type.keyId, type.key, [...path, 'key'], [...parquetPath, 'key_value', 'key'], true);
+        visit(type.valueId, type.value, [...path, 'value'], [...parquetPath, 'key_value', 'value'], true);
         return;
       default:
         leaves.push({
@@ -42,11 +44,13 @@ export function parquetLeaves(schema: Schema): readonly ParquetLeaf[] {
           type,
           name: path.join('.'),
           statsKey: path.map(quoteIdent).join('.'),
+          parquetPath,
           columnIndex: leaves.length,
           repeated,
         });
     }
   };
-  for (const f of schema.fields) visit(f.id, f.type, [f.name], false);
+  for (const f of schema.fields) visit(f.id, f.type, [f.name], [f.name], false);
   return leaves;
 }
+
