@@ -5,6 +5,8 @@
  * bytes (`during`, for data-file uploads). SIGKILL gives no chance to clean up: exactly what a
  * power cut or an OOM kill does to a writer.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import type { ObjectBody, ObjectInfo, ObjectStore } from '../../src/storage/index.ts';
 
@@ -31,7 +33,7 @@ export class KillSwitchStore implements ObjectStore {
   async put(key: string, body: ObjectBody): Promise<void> {
     const armed = this.#armed(key);
     if (armed && this.#point.when === 'during') {
-      await this.#inner.put(key, dieHalfway(body));
+      await this.#inner.put(key, dieHalfway(body, this.#inner.localPath(key)));
       return die();
     }
     await this.#inner.put(key, body);
@@ -86,17 +88,37 @@ function die(): never {
 }
 
 /**
- * The stream, passed through until its first chunk has gone into the store's temp file, then death:
- * the upload is torn mid-way. Only streamed bodies (data files) can be torn; others are a test bug.
+ * The stream, passed through until its first chunk has reached the store's temp file, then death:
+ * the upload is torn mid-way. Death waits (up to 2 s) until the local store's temp file for the key
+ * holds bytes, so the test does not depend on how fast the store opens and writes it.
+ * Only streamed bodies (data files) can be torn; others are a test bug.
  */
-function dieHalfway(body: ObjectBody): Readable {
+function dieHalfway(body: ObjectBody, localPath: string | undefined): Readable {
   if (body instanceof Uint8Array) throw new Error('KillSwitchStore: "during" needs a streamed body (a data file upload)');
+  let torn = false;
   return body.pipe(
     new Transform({
       transform(chunk: Buffer, _encoding, callback) {
-        callback(null, chunk);
-        setImmediate(die);
+        if (torn) return; // hold the rest back: the upload can never complete
+        torn = true;
+        // Only half of the first chunk goes through, so even a one-chunk file is cut short.
+        callback(null, chunk.subarray(0, Math.max(1, Math.floor(chunk.length / 2))));
+        const deadline = Date.now() + 2000;
+        const poll = () => (tempFileHasBytes(localPath) || Date.now() > deadline ? die() : setTimeout(poll, 1));
+        setImmediate(poll);
       },
     }),
   );
+}
+
+/** True when a temp file of the local store for `path` (`.<name>.<random>.tmp`) exists with content. */
+function tempFileHasBytes(path: string | undefined): boolean {
+  if (path === undefined) return true;
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  try {
+    return readdirSync(dir).some((f) => f.startsWith(prefix) && f.endsWith('.tmp') && statSync(join(dir, f)).size > 0);
+  } catch {
+    return false;
+  }
 }
