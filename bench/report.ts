@@ -43,8 +43,10 @@ export function renderReport(r: BenchResults): string {
       ],
     ),
     '',
-    m.loadAtStart > m.cores || r.loadAtEnd > m.cores
-      ? `**The machine was busy with other work during this run (load above ${m.cores} cores): expect noisy times, trust ratios more than absolutes.**`
+    // Only the load at start says whether *other* work competed: the load at end includes the
+    // benchmark's own writer processes.
+    m.loadAtStart > m.cores
+      ? `**The machine was busy with other work when this run started (load above ${m.cores} cores): expect noisy times, trust ratios more than absolutes.**`
       : '',
     '',
     ...headlines(r),
