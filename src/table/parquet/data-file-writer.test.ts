@@ -1,10 +1,6 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { readdirSync } from 'node:fs';
 import { StrataError } from '../../core/index.ts';
 import type { PartitionSpec } from '../partition/partition-spec.ts';
 import { UNPARTITIONED } from '../partition/partition-spec.ts';
@@ -21,24 +17,12 @@ import { readRelationSql } from './data-file-reader.ts';
 import { writeDataFiles } from './data-file-writer.ts';
 import type { WrittenDataFile } from './data-file-writer.ts';
 import { quoteIdent, quoteString } from './duckdb-types.ts';
+import { duckDbFixture } from '../testing/duckdb-fixture.ts';
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-let dir: string;
-
-before(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  dir = mkdtempSync(join(tmpdir(), 'strata-parquet-writer-'));
-});
-after(() => {
-  connection.closeSync();
-  instance.closeSync();
-  rmSync(dir, { recursive: true, force: true });
-});
+const db = duckDbFixture('strata-parquet-writer-');
 
 async function rows(sql: string): Promise<unknown[][]> {
-  return (await connection.runAndReadAll(sql)).getRows();
+  return (await db.connection.runAndReadAll(sql)).getRows();
 }
 
 async function scalar(sql: string): Promise<unknown> {
@@ -54,11 +38,11 @@ async function differences(sql: string, other: string): Promise<number> {
 
 function write(source: string, s: Schema, spec: PartitionSpec = UNPARTITIONED, targetFileSizeBytes?: number) {
   return writeDataFiles({
-    connection,
+    connection: db.connection,
     source,
     schema: s,
     spec,
-    stagingDir: dir,
+    stagingDir: db.dir,
     ...(targetFileSizeBytes === undefined ? {} : { targetFileSizeBytes }),
   });
 }
@@ -163,20 +147,20 @@ describe('writeDataFiles', () => {
   });
 
   test('timestamptz bounds are exact whatever the session time zone', async () => {
-    await connection.run(`SET TimeZone = 'Asia/Kolkata'`);
+    await db.connection.run(`SET TimeZone = 'Asia/Kolkata'`);
     const s = schema(1, [field(1, 'tz', Types.timestamptz)]);
     const source = `SELECT * FROM (VALUES (TIMESTAMPTZ '1900-01-01 00:00:00+00'), (TIMESTAMPTZ '2024-06-30 12:00:00.25+05:30')) AS v(tz)`;
     const [file] = await write(source, s);
-    await connection.run(`SET TimeZone = 'UTC'`);
+    await db.connection.run(`SET TimeZone = 'UTC'`);
     assert.equal(deserializeValue(Types.timestamptz, file?.lowerBounds.get(1) ?? new Uint8Array()), BigInt(Date.UTC(1900, 0, 1)) * 1000n);
     assert.equal(deserializeValue(Types.timestamptz, file?.upperBounds.get(1) ?? new Uint8Array()), BigInt(Date.UTC(2024, 5, 30, 6, 30)) * 1000n + 250000n);
   });
 
   test('an empty source writes nothing', async () => {
-    const before = readdirSync(dir).length;
+    const before = readdirSync(db.dir).length;
     const files = await write(`SELECT * FROM (${ALL_TYPES_SOURCE}) WHERE false`, allTypes);
     assert.deepEqual(files, []);
-    assert.equal(readdirSync(dir).length, before);
+    assert.equal(readdirSync(db.dir).length, before);
   });
 });
 
@@ -196,13 +180,13 @@ describe('writeDataFiles refuses rows that break the schema', () => {
   ];
   for (const [name, source, column] of cases) {
     test(`fails closed on ${name}`, async () => {
-      const before = readdirSync(dir).length;
+      const before = readdirSync(db.dir).length;
       await assert.rejects(write(source, s), (error: unknown) => {
         assert.ok(StrataError.is(error, 'INVALID_ARGUMENT'), String(error));
         assert.equal(error.details['column'], column);
         return true;
       });
-      assert.equal(readdirSync(dir).length, before, 'no files are written');
+      assert.equal(readdirSync(db.dir).length, before, 'no files are written');
     });
   }
 
@@ -259,10 +243,10 @@ describe('writeDataFiles partitions', () => {
   for (const [transform, sourceId] of transforms) {
     test(`${transform} of column ${sourceId}: one file per partition, tuple equal to Transform.apply of every row`, async () => {
       // A session time zone far from UTC must not move timestamptz rows between days or hours.
-      await connection.run(`SET TimeZone = 'Asia/Kolkata'`);
+      await db.connection.run(`SET TimeZone = 'Asia/Kolkata'`);
       const spec: PartitionSpec = { specId: 1, fields: [{ sourceId, fieldId: 1000, name: `p_${sourceId}`, transform }] };
       const files = await write(source, s, spec);
-      await connection.run(`SET TimeZone = 'UTC'`);
+      await db.connection.run(`SET TimeZone = 'UTC'`);
       const type = types.get(sourceId) as PrimitiveType;
       const t = parseTransform(transform);
       const column = paths.get(sourceId) ?? quoteIdent(s.fields.find((f) => f.id === sourceId)?.name ?? '');

@@ -1,28 +1,12 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { schema } from '../schema/schema.ts';
 import { Types, field } from '../schema/types.ts';
 import { duckdbType, fieldIdsClause, quoteString } from './duckdb-types.ts';
+import { duckDbFixture } from '../testing/duckdb-fixture.ts';
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-let dir: string;
-
-before(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  dir = mkdtempSync(join(tmpdir(), 'strata-duckdb-types-'));
-});
-after(() => {
-  connection.closeSync();
-  instance.closeSync();
-  rmSync(dir, { recursive: true, force: true });
-});
+const db = duckDbFixture('strata-duckdb-types-');
 
 const s = schema(1, [
   field(1, 'i', Types.int),
@@ -50,10 +34,10 @@ describe('duckdbType', () => {
   });
 
   test('DuckDB writes the Parquet types of the Iceberg spec and every field id', async () => {
-    const path = join(dir, 'types.parquet');
+    const path = join(db.dir, 'types.parquet');
     const casts = s.fields.map((f) => `CAST(NULL AS ${duckdbType(f.type)}) AS "${f.name.replaceAll('"', '""')}"`).join(', ');
-    await connection.run(`COPY (SELECT ${casts}) TO ${quoteString(path)} (FORMAT parquet, FIELD_IDS ${fieldIdsClause(s)})`);
-    const reader = await connection.runAndReadAll(
+    await db.connection.run(`COPY (SELECT ${casts}) TO ${quoteString(path)} (FORMAT parquet, FIELD_IDS ${fieldIdsClause(s)})`);
+    const reader = await db.connection.runAndReadAll(
       `SELECT field_id, type, type_length, logical_type, converted_type FROM parquet_schema(${quoteString(path)}) WHERE field_id IS NOT NULL ORDER BY field_id`,
     );
     const byId = new Map(reader.getRows().map((r) => [Number(r[0]), r.slice(1).map((v) => (v === null ? '' : String(v)))]));

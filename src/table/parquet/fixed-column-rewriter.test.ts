@@ -1,10 +1,7 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { schema } from '../schema/schema.ts';
 import { Types, field } from '../schema/types.ts';
 import { UNPARTITIONED } from '../partition/partition-spec.ts';
@@ -12,24 +9,12 @@ import { writeDataFiles } from './data-file-writer.ts';
 import { rewriteFixedColumns } from './fixed-column-rewriter.ts';
 import type { FixedLeaf } from './fixed-column-rewriter.ts';
 import { ThriftStruct, decodeStruct, encodeStruct } from './thrift-compact.ts';
+import { duckDbFixture } from '../testing/duckdb-fixture.ts';
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-let dir: string;
-
-before(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  dir = mkdtempSync(join(tmpdir(), 'strata-fixed-rewrite-'));
-});
-after(() => {
-  connection.closeSync();
-  instance.closeSync();
-  rmSync(dir, { recursive: true, force: true });
-});
+const db = duckDbFixture('strata-fixed-rewrite-');
 
 async function objects(sql: string): Promise<Record<string, unknown>[]> {
-  return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  return (await db.connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 }
 
 /** Every row of a file as JSON text, in file order: a byte-exact picture of what DuckDB reads back. */
@@ -45,9 +30,9 @@ async function columnTypes(path: string): Promise<Map<string, { type: unknown; l
 
 /** Writes `select` with DuckDB, rewrites the fixed leaves in a copy and checks the copy reads back the same. */
 async function roundTrip(name: string, select: string, options: string, fixed: readonly FixedLeaf[]): Promise<string> {
-  const before = join(dir, `${name}-before.parquet`);
-  const after = join(dir, `${name}.parquet`);
-  await connection.run(`COPY (${select}) TO '${before}' (FORMAT parquet, COMPRESSION zstd, FIELD_IDS 'auto'${options})`);
+  const before = join(db.dir, `${name}-before.parquet`);
+  const after = join(db.dir, `${name}.parquet`);
+  await db.connection.run(`COPY (${select}) TO '${before}' (FORMAT parquet, COMPRESSION zstd, FIELD_IDS 'auto'${options})`);
   copyFileSync(before, after);
   const result = await rewriteFixedColumns(after, fixed);
   assert.equal(result.fileSizeInBytes, statSync(after).size);
@@ -91,7 +76,7 @@ describe('rewriteFixedColumns', () => {
     assert.ok(meta.find((r) => r['p'] === 'f3')?.['lo'] !== null, 'statistics are kept');
     // Untouched footer structs keep their exact bytes: the chunk before the rewritten ones, and the
     // statistics of the one after them (only its offsets moved).
-    const original = footer(join(dir, 'top-before.parquet'));
+    const original = footer(join(db.dir, 'top-before.parquet'));
     const rewritten = footer(path);
     const chunk = (m: ThriftStruct, i: number): ThriftStruct => {
       const rg = m.list(4)?.items[0];
@@ -152,14 +137,14 @@ describe('rewriteFixedColumns', () => {
     assert.ok(meta.some((r) => r['p'] === 'few' && String(r['e']).includes('DICTIONARY')), 'dictionary pages');
     const pages = await objects(`SELECT count(*) AS n FROM '${path}' WHERE lower(hex(few)) = md5('3')`);
     assert.equal(String(pages[0]?.['n']), '25000');
-    const original = footer(join(dir, 'many-before.parquet'));
+    const original = footer(join(db.dir, 'many-before.parquet'));
     const rewritten = footer(path);
     assert.equal(rewritten.long(3), original.long(3), 'num_rows unchanged');
   });
 
   test('refuses values of another length and leaves the file as it was', async () => {
-    const path = join(dir, 'bad.parquet');
-    await connection.run(`COPY (SELECT 'abc'::BLOB AS f UNION ALL SELECT 'abcd'::BLOB) TO '${path}' (FORMAT parquet, COMPRESSION zstd)`);
+    const path = join(db.dir, 'bad.parquet');
+    await db.connection.run(`COPY (SELECT 'abc'::BLOB AS f UNION ALL SELECT 'abcd'::BLOB) TO '${path}' (FORMAT parquet, COMPRESSION zstd)`);
     const before = readFileSync(path);
     await assert.rejects(rewriteFixedColumns(path, [{ path: ['f'], length: 3 }]), (e: Error & { code?: string }) => e.code === 'WRITE_FAILED' && e.message.includes('f'));
     assert.deepEqual(readFileSync(path), before);
@@ -168,9 +153,9 @@ describe('rewriteFixedColumns', () => {
 
   test('writeDataFiles writes fixed columns as FIXED_LEN_BYTE_ARRAY with sizes of the final file', async () => {
     const s = schema(0, [field(1, 'id', Types.long, true), field(2, 'h', Types.fixed(16)), field(3, 'l', Types.list(4, Types.fixed(2)))]);
-    await connection.run(`CREATE OR REPLACE TABLE src_fixed AS
+    await db.connection.run(`CREATE OR REPLACE TABLE src_fixed AS
       SELECT i AS id, from_hex(md5(i::VARCHAR)) AS h, [from_hex('abcd')] AS l FROM range(2000) t(i)`);
-    const [file, ...rest] = await writeDataFiles({ connection, source: 'src_fixed', schema: s, spec: UNPARTITIONED, stagingDir: dir });
+    const [file, ...rest] = await writeDataFiles({ connection: db.connection, source: 'src_fixed', schema: s, spec: UNPARTITIONED, stagingDir: db.dir });
     assert.ok(file !== undefined && rest.length === 0);
     assert.equal(file.fileSizeInBytes, statSync(file.localPath).size);
     const types = await columnTypes(file.localPath);

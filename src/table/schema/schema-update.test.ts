@@ -75,12 +75,12 @@ describe('updateSchema: addColumn', () => {
   });
 
   test('re-assigns every id inside a nested type, struct fields first then their children', () => {
-    const placeholder: IcebergType = Types.struct([
+    const withUnassignedIds: IcebergType = Types.struct([
       field(0, 'a', Types.list(0, Types.struct([field(0, 'p', Types.int)]))),
       field(0, 'b', Types.map(0, Types.string, 0, Types.list(0, Types.long))),
       field(0, 'c', Types.int),
     ]);
-    const { schema: s, lastColumnId } = updateSchema(table(), LAST).addColumn('nested', placeholder).apply();
+    const { schema: s, lastColumnId } = updateSchema(table(), LAST).addColumn('nested', withUnassignedIds).apply();
     const ids = (name: string) => findFieldByName(s, name)?.field.id;
     assert.equal(ids('nested'), 18);
     assert.deepEqual([ids('nested.a'), ids('nested.b'), ids('nested.c')], [19, 20, 21]);
