@@ -17,7 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { StrataError, messageOf } from '../../core/index.ts';
+import { StrataError, concatBytes, messageOf } from '../../core/index.ts';
 
 const MAGIC = Uint8Array.of(0x4f, 0x62, 0x6a, 0x01); // "Obj" 1
 const SYNC_SIZE = 16;
@@ -79,7 +79,7 @@ export function writeAvroContainer(opts: WriteContainerOptions): Uint8Array {
   const blockSize = Math.max(1, opts.blockSize ?? 10_000);
   for (let start = 0; start < opts.records.length; start += blockSize) {
     const chunk = opts.records.slice(start, start + blockSize);
-    const plain = concat(chunk);
+    const plain = concatBytes(chunk);
     const data = codec === 'deflate' ? new Uint8Array(deflateRawSync(plain)) : plain;
     out.long(chunk.length);
     out.long(data.length);
@@ -192,7 +192,7 @@ class ByteWriter {
   }
 
   finish(): Uint8Array {
-    return concat(this.parts);
+    return concatBytes(this.parts);
   }
 }
 
@@ -238,14 +238,4 @@ class ByteReader {
     if (n < 0) throw corrupt(this.path, `the length of ${what} is negative`);
     return n;
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -27,7 +27,7 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
-import { StrataError, messageOf } from '../../core/index.ts';
+import { StrataError, concatBytes, messageOf } from '../../core/index.ts';
 import { ThriftStruct, ThriftType, decodeStruct, encodeStruct } from './thrift-compact.ts';
 
 export interface FixedLeaf {
@@ -265,7 +265,7 @@ async function rewriteChunk(path: string, src: FileHandle, plan: ChunkPlan): Pro
       if (levels > body.length) throw fail(path, `column ${plan.name} has levels longer than the page`);
       const compressed = data.get(7) !== false;
       const valueBytes = compressed ? decompress(path, plan, codec, body.subarray(levels), uncompressedSize - levels) : body.subarray(levels);
-      const raw = concat([body.subarray(0, levels), valueBytes]);
+      const raw = concatBytes([body.subarray(0, levels), valueBytes]);
       newBody = rewriteValues(path, plan, data.int(4), raw, levels);
       data.set(7, ThriftType.BOOL, false);
     } else {
@@ -282,7 +282,7 @@ async function rewriteChunk(path: string, src: FileHandle, plan: ChunkPlan): Pro
     pos = bodyEnd;
   }
   if (values !== (meta.long(5) ?? -1n)) throw fail(path, `column ${plan.name}: pages hold ${values} values, metadata says ${String(meta.long(5))}`);
-  const newBytes = concat(parts);
+  const newBytes = concatBytes(parts);
   return {
     start,
     end,
@@ -499,16 +499,6 @@ async function copyRange(src: FileHandle, dst: FileHandle, start: number, end: n
     await dst.write(bytes, 0, bytes.length, out);
     pos += bytes.length;
     out += bytes.length;
-  }
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
   }
   return out;
 }
