@@ -35,6 +35,14 @@ export class DuckDbRuntime {
     return new DuckDbRuntime(instance, tempDirectory);
   }
 
+  /**
+   * The underlying instance, for the engine plane: the embedded SQL engine runs on this same
+   * instance, so one memory limit and one spill directory govern all of Strata's DuckDB work.
+   */
+  get instance(): DuckDBInstance {
+    return this.#instance;
+  }
+
   /** A fresh connection; the caller closes it (`closeSync()`) or uses `withConnection`. */
   async connect(): Promise<DuckDBConnection> {
     return this.#instance.connect();
