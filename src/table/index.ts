@@ -41,6 +41,7 @@ export type { SnapshotResult } from './commit/snapshot-producer.ts';
 export { readManifestList, readManifestEntries } from './io/manifest-io.ts';
 export { reachableFiles } from './io/reachable-files.ts';
 export { DuckDbRuntime, type DuckDbRuntimeOptions } from './io/duckdb-runtime.ts';
+export { duckdbType, quoteIdent as quoteSqlIdent } from './parquet/duckdb-types.ts';
 export { TARGET_FILE_SIZE, type DataSource } from './write/stage-data-files.ts';
 export { TableScan, type ScanOptions, type ScanPlan, type ScanStats, type FileScanTask } from './scan/table-scan.ts';
 export { Table, type WriteOptions } from './table.ts';
