@@ -33,7 +33,14 @@ export type StrataErrorCode =
   | 'NAMESPACE_NOT_EMPTY'
   | 'TABLE_NOT_FOUND'
   | 'TABLE_ALREADY_EXISTS'
-  | 'CATALOG_ERROR';
+  | 'CATALOG_ERROR'
+  // engine / SQL
+  /** DuckDB (or another engine) refused the statement: parse, bind or runtime error; details keep its message and position. */
+  | 'SQL_ERROR'
+  /** The caller cancelled the query (AbortSignal or `QueryResult.cancel()`). */
+  | 'QUERY_CANCELLED'
+  /** The query ran longer than its `timeoutMs`. */
+  | 'QUERY_TIMEOUT';
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode;

@@ -1,0 +1,205 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStrataHome, type StrataHome } from '../catalog/index.ts';
+import { StrataError } from '../core/index.ts';
+import { DuckDbEngine } from '../engine/index.ts';
+import { SqlSession, type StatementResult } from './index.ts';
+
+let dir = '';
+let home: StrataHome;
+let engine: DuckDbEngine;
+let session: SqlSession;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'strata-sql-'));
+  home = await openStrataHome(dir, { threads: 2 });
+  engine = DuckDbEngine.create(home.runtime, { poolSize: 3 });
+  session = await SqlSession.open({ catalog: home.catalog, engine });
+});
+after(async () => {
+  await session.close();
+  await engine.close();
+  await home.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function all(sql: string): Promise<unknown[][]> {
+  const result = await session.execute(sql);
+  assert.equal(result.kind, 'rows', `expected rows from ${sql}`);
+  const out: unknown[][] = [];
+  if (result.kind === 'rows') for await (const batch of result.rows) out.push(...batch);
+  return out;
+}
+
+async function ok(sql: string): Promise<Extract<StatementResult, { kind: 'ok' }>> {
+  const result = await session.execute(sql);
+  assert.equal(result.kind, 'ok');
+  return result as Extract<StatementResult, { kind: 'ok' }>;
+}
+
+async function fails(sql: string, code: string): Promise<StrataError> {
+  try {
+    const result = await session.execute(sql);
+    if (result.kind === 'rows') for await (const batch of result.rows) void batch;
+  } catch (error) {
+    assert.ok(error instanceof StrataError, String(error));
+    assert.equal(error.code, code, error.message);
+    return error;
+  }
+  assert.fail(`expected ${code} from ${sql}`);
+}
+
+describe('SqlSession', () => {
+  test('databases: create, show, drop, if (not) exists', async () => {
+    await ok('CREATE DATABASE sales');
+    await ok('CREATE DATABASE IF NOT EXISTS sales');
+    await fails('CREATE DATABASE sales', 'NAMESPACE_ALREADY_EXISTS');
+    await ok('CREATE DATABASE scratch');
+    assert.deepEqual(await all('SHOW DATABASES'), [['sales'], ['scratch']]);
+    await ok('DROP DATABASE scratch');
+    await ok('DROP DATABASE IF EXISTS scratch');
+    assert.deepEqual(await all('SHOW DATABASES'), [['sales']]);
+  });
+
+  test('create, insert, select with pruning, describe, show tables', async () => {
+    await ok('CREATE TABLE sales.orders (id BIGINT NOT NULL, ts TIMESTAMP, region VARCHAR, amount DECIMAL(10,2)) PARTITIONED BY (day(ts))');
+    const inserted = await ok(
+      "INSERT INTO sales.orders VALUES (1, TIMESTAMP '2024-01-01 10:00:00', 'eu', 10.50), (2, TIMESTAMP '2024-01-02 11:00:00', 'us', 20.00), (3, TIMESTAMP '2024-01-03 12:00:00', 'eu', 5.25)",
+    );
+    assert.equal(inserted.rowCount, 3);
+    assert.equal(typeof inserted.snapshotId, 'bigint');
+    await ok("INSERT INTO sales.orders (id, ts) SELECT 4, TIMESTAMP '2024-01-03 13:00:00'");
+    assert.deepEqual(await all('SELECT id, region, amount FROM sales.orders ORDER BY id'), [
+      [1n, 'eu', '10.50'],
+      [2n, 'us', '20.00'],
+      [3n, 'eu', '5.25'],
+      [4n, null, null],
+    ]);
+    assert.deepEqual(await all("SELECT o.id FROM sales.orders o WHERE o.ts >= '2024-01-03' ORDER BY 1"), [[3n], [4n]]);
+    const [plan] = session.lastPlan;
+    assert.ok(plan?.stats, 'a plan is recorded');
+    assert.equal(plan.stats.filesTotal, 4);
+    assert.ok(plan.stats.filesPlanned < plan.stats.filesTotal, `planned ${plan.stats.filesPlanned} of ${plan.stats.filesTotal}`);
+    assert.deepEqual(await all('SELECT count(*) FROM sales.orders WHERE id IN (1, 2) AND amount BETWEEN 10 AND 30'), [[2n]]);
+    assert.deepEqual(await all('DESCRIBE sales.orders'), [
+      ['id', 'long', true, 1, null],
+      ['ts', 'timestamp', false, 2, 'day'],
+      ['region', 'string', false, 3, null],
+      ['amount', 'decimal(10, 2)', false, 4, null],
+    ]);
+    assert.deepEqual(await all('SHOW TABLES IN sales'), [['sales', 'orders']]);
+  });
+
+  test('joins, CTEs and window functions run over catalog tables', async () => {
+    const rows = await all(
+      'WITH r AS (SELECT region, sum(amount) AS total FROM sales.orders WHERE region IS NOT NULL GROUP BY region) ' +
+        'SELECT o.id, r.total, row_number() OVER (PARTITION BY o.region ORDER BY o.id) AS n FROM sales.orders o JOIN r ON o.region = r.region ORDER BY o.id',
+    );
+    assert.deepEqual(rows, [
+      [1n, '15.75', 1n],
+      [2n, '20.00', 1n],
+      [3n, '15.75', 2n],
+    ]);
+  });
+
+  test('CTAS with partitioning, INSERT OVERWRITE replaces only the written partitions', async () => {
+    const created = await ok('CREATE TABLE sales.daily PARTITIONED BY (region) AS SELECT region, count(*) AS n FROM sales.orders WHERE region IS NOT NULL GROUP BY region');
+    assert.equal(created.rowCount, 2);
+    assert.deepEqual(await all('DESCRIBE sales.daily'), [
+      ['region', 'string', false, 1, 'identity'],
+      ['n', 'long', false, 2, null],
+    ]);
+    await ok("INSERT OVERWRITE sales.daily SELECT 'eu' AS region, 99 AS n");
+    assert.deepEqual(await all('SELECT region, n FROM sales.daily ORDER BY region'), [
+      ['eu', 99n],
+      ['us', 1n],
+    ]);
+  });
+
+  test('time travel by snapshot id, by timestamp and by branch name; metadata tables', async () => {
+    await ok('CREATE TABLE sales.events (id INT, kind VARCHAR)');
+    const first = await ok("INSERT INTO sales.events VALUES (1, 'a')");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const between = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await ok("INSERT INTO sales.events VALUES (2, 'b')");
+    assert.deepEqual(await all('SELECT count(*) FROM sales.events'), [[2n]]);
+    assert.deepEqual(await all(`SELECT id FROM sales.events FOR VERSION AS OF ${String(first.snapshotId)}`), [[1]]);
+    assert.deepEqual(await all(`SELECT id FROM sales.events FOR SYSTEM_TIME AS OF '${between}' AS e WHERE e.id > 0`), [[1]]);
+    assert.deepEqual(await all(`SELECT id FROM sales.events AT (VERSION => ${String(first.snapshotId)})`), [[1]]);
+    const table = await home.catalog.loadTable('sales.events');
+    await table.refs.createBranch('audit', first.snapshotId);
+    assert.deepEqual(await all("SELECT id FROM sales.events FOR VERSION AS OF 'audit'"), [[1]]);
+
+    const snapshots = await all('SELECT snapshot_id, operation FROM sales.events$snapshots ORDER BY committed_at');
+    assert.equal(snapshots.length, 2);
+    assert.deepEqual(snapshots[0], [first.snapshotId, 'append']);
+    assert.deepEqual(await all('SELECT count(*) FROM sales.events$history WHERE is_current_ancestor'), [[2n]]);
+    assert.deepEqual(await all('SELECT count(*), sum(record_count) FROM sales.events$files'), [[2n, 2n]]);
+    assert.deepEqual(await all('SELECT name, type FROM sales.events$refs ORDER BY name'), [
+      ['audit', 'BRANCH'],
+      ['main', 'BRANCH'],
+    ]);
+    assert.deepEqual(await all('SELECT partition, file_count FROM sales.orders$partitions ORDER BY partition'), [
+      ['{"ts_day":19723}', 1],
+      ['{"ts_day":19724}', 1],
+      ['{"ts_day":19725}', 2],
+    ]);
+  });
+
+  test('DELETE is metadata-only and refuses predicates that split a file', async () => {
+    const deleted = await ok("DELETE FROM sales.orders WHERE ts >= '2024-01-03' AND ts < '2024-01-04'");
+    assert.equal(deleted.rowCount, 2);
+    assert.deepEqual(await all('SELECT id FROM sales.orders ORDER BY id'), [[1n], [2n]]);
+    await fails("DELETE FROM sales.orders WHERE region = 'eu'", 'VALIDATION_FAILED');
+    await fails('DELETE FROM sales.orders WHERE id + 1 = 3', 'VALIDATION_FAILED');
+  });
+
+  test('ALTER TABLE add, rename, retype and drop columns', async () => {
+    await ok('ALTER TABLE sales.events ADD COLUMN note VARCHAR');
+    await ok('ALTER TABLE sales.events RENAME COLUMN kind TO category');
+    await ok('ALTER TABLE sales.events ALTER COLUMN id TYPE BIGINT');
+    await ok("INSERT INTO sales.events VALUES (3, 'c', 'hello')");
+    assert.deepEqual(await all('SELECT id, category, note FROM sales.events ORDER BY id'), [
+      [1n, 'a', null],
+      [2n, 'b', null],
+      [3n, 'c', 'hello'],
+    ]);
+    await ok('ALTER TABLE sales.events DROP COLUMN note');
+    assert.deepEqual((await all('DESCRIBE sales.events')).map((r) => r[0]), ['id', 'category']);
+  });
+
+  test('DROP TABLE [IF EXISTS] [PURGE]', async () => {
+    await ok('DROP TABLE sales.daily PURGE');
+    await ok('DROP TABLE IF EXISTS sales.daily');
+    await fails('DROP TABLE sales.daily', 'TABLE_NOT_FOUND');
+  });
+
+  test('errors carry codes, positions and suggestions', async () => {
+    const table = await fails('SELECT * FROM sales.ordres', 'TABLE_NOT_FOUND');
+    assert.equal(table.details['position'], 14);
+    assert.equal(table.details['suggestion'], 'sales.orders');
+    const database = await fails('SELECT * FROM sale.orders', 'NAMESPACE_NOT_FOUND');
+    assert.equal(database.details['suggestion'], 'sales');
+    const column = await fails('SELECT regoin FROM sales.orders', 'SQL_ERROR');
+    assert.equal(column.details['column'], 'regoin');
+    assert.equal(column.details['suggestion'], 'region');
+    assert.equal(column.details['position'], 7);
+    const syntax = await fails('SELEC * FROM sales.orders', 'SQL_ERROR');
+    assert.equal(syntax.details['errorType'], 'Parser');
+    await fails('SELECT * FROM sales.orders$nope', 'TABLE_NOT_FOUND');
+    await fails('CREATE TABLE sales.bad AS SELECT INTERVAL 1 DAY AS i', 'UNSUPPORTED_FEATURE');
+    assert.equal(await home.catalog.tableExists('sales.bad'), false);
+    await fails('CREATE TABLE nodb.t (a INT)', 'NAMESPACE_NOT_FOUND');
+    await fails('INSERT INTO sales.orders SELECT 1', 'SQL_ERROR');
+  });
+
+  test('scripts run statement by statement and return the last result', async () => {
+    assert.deepEqual(await all("CREATE DATABASE tmp; CREATE TABLE tmp.t (a INT); INSERT INTO tmp.t VALUES (1), (2); SELECT sum(a) FROM tmp.t"), [[3n]]);
+    // Every view a resolved reference used is gone once its result is drained.
+    assert.deepEqual(await all("SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'strata_ref_%'"), [[0n]]);
+  });
+});

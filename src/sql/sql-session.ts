@@ -1,0 +1,403 @@
+/**
+ * `SqlSession`: SQL over the catalog. Queries run on an `Engine` after their `db.table` references
+ * are resolved to pruned scans of the tables' snapshots (table-refs.ts); Strata's own statements
+ * (statements.ts) go to the catalog and the table layer, so every write commits an Iceberg snapshot.
+ * See docs/sql.md for the statements, time travel, metadata tables and type mapping.
+ *
+ * Writes pass their source query to the table writer as SQL that reads the resolved views, so the
+ * engine must run on the catalog's DuckDB runtime (`DuckDbEngine.create(home.runtime)`).
+ *
+ * @example
+ *   const session = await SqlSession.open({ catalog: home.catalog, engine });
+ *   await session.execute('CREATE DATABASE sales');
+ *   await session.execute('CREATE TABLE sales.orders (id BIGINT, ts TIMESTAMP) PARTITIONED BY (day(ts))');
+ *   const result = await session.execute("SELECT count(*) FROM sales.orders WHERE ts >= '2024-01-01'");
+ */
+import { StrataError } from '../core/index.ts';
+import type { Catalog } from '../catalog/index.ts';
+import type { ColumnInfo, Engine, QueryOptions } from '../engine/index.ts';
+import { isPrimitive, typeToString, type DuckDbRuntime, type Expression, type Table } from '../table/index.ts';
+import { parseJson } from '../core/index.ts';
+import { toExpression, type AstNode } from './predicates.ts';
+import { splitStatements } from './sql-text.ts';
+import { parseStatement, type AlterAction, type Statement, type TableName } from './statements.ts';
+import { quoteIdent, quoteString, resolveQuery, type ResolvedQuery, type TableReadPlan } from './table-refs.ts';
+import { fieldsFromDuckDbColumns, icebergTypeOf, idCounter } from './type-mapping.ts';
+
+export type StatementResult =
+  | { readonly kind: 'rows'; readonly columns: readonly ColumnInfo[]; readonly rows: AsyncIterable<readonly unknown[][]> }
+  | { readonly kind: 'ok'; readonly message: string; readonly rowCount?: number; readonly snapshotId?: bigint };
+
+export interface SqlSessionOptions {
+  readonly catalog: Catalog;
+  readonly engine: Engine;
+  readonly runtime?: DuckDbRuntime;
+}
+
+export class SqlSession {
+  readonly catalog: Catalog;
+  readonly engine: Engine;
+  #lastPlan: readonly TableReadPlan[] = [];
+  readonly #liveViews = new Set<string>();
+
+  private constructor(options: SqlSessionOptions) {
+    this.catalog = options.catalog;
+    this.engine = options.engine;
+  }
+
+  static async open(options: SqlSessionOptions): Promise<SqlSession> {
+    return Promise.resolve(new SqlSession(options));
+  }
+
+  /** What the last statement's table reads planned: per reference, the snapshot, filter and file counts. */
+  get lastPlan(): readonly TableReadPlan[] {
+    return this.#lastPlan;
+  }
+
+  /** Execute one statement (or a script of several, `;`-separated); the last one's result is returned. */
+  async execute(sql: string, options: QueryOptions = {}): Promise<StatementResult> {
+    const statements = splitStatements(sql);
+    if (statements.length === 0) return { kind: 'ok', message: 'Nothing to execute' };
+    let result: StatementResult = { kind: 'ok', message: '' };
+    for (const [i, statement] of statements.entries()) {
+      try {
+        result = await this.#executeOne(parseStatement(statement.text), options);
+      } catch (error) {
+        throw shiftPosition(error, statement.offset);
+      }
+      if (i < statements.length - 1 && result.kind === 'rows') {
+        for await (const batch of result.rows) void batch;
+      }
+    }
+    return result;
+  }
+
+  /** Drops any views a not-yet-drained result still holds. The engine belongs to the caller. */
+  async close(): Promise<void> {
+    await this.#dropViews([...this.#liveViews]);
+  }
+
+  async #executeOne(statement: Statement, options: QueryOptions): Promise<StatementResult> {
+    this.#lastPlan = [];
+    switch (statement.kind) {
+      case 'query':
+        return this.#query(statement.sql, options);
+      case 'createDatabase':
+        try {
+          await this.catalog.createNamespace([statement.name]);
+        } catch (error) {
+          if (statement.ifNotExists && StrataError.is(error, 'NAMESPACE_ALREADY_EXISTS')) return ok(`Database ${statement.name} already exists`);
+          throw error;
+        }
+        return ok(`Created database ${statement.name}`);
+      case 'dropDatabase': {
+        const exists = (await this.catalog.listNamespaces()).some((n) => n.join('.') === statement.name);
+        if (!exists && statement.ifExists) return ok(`Database ${statement.name} does not exist`);
+        await this.catalog.dropNamespace([statement.name]);
+        return ok(`Dropped database ${statement.name}`);
+      }
+      case 'showDatabases': {
+        const names = (await this.catalog.listNamespaces()).map((n) => [n.join('.')]);
+        return rows([{ name: 'database', type: 'VARCHAR' }], names);
+      }
+      case 'showTables': {
+        const databases = statement.database !== undefined ? [[statement.database]] : await this.catalog.listNamespaces();
+        const out: unknown[][] = [];
+        for (const db of databases) {
+          for (const t of await this.catalog.listTables(db)) out.push([db.join('.'), t.name]);
+        }
+        return rows([{ name: 'database', type: 'VARCHAR' }, { name: 'table', type: 'VARCHAR' }], out);
+      }
+      case 'describe': {
+        const table = await this.#load(statement.table);
+        const partitionSources = new Map(table.spec().fields.map((f) => [f.sourceId, `${f.transform}`]));
+        return rows(
+          [
+            { name: 'column_name', type: 'VARCHAR' },
+            { name: 'column_type', type: 'VARCHAR' },
+            { name: 'required', type: 'BOOLEAN' },
+            { name: 'field_id', type: 'INTEGER' },
+            { name: 'partition_transform', type: 'VARCHAR' },
+          ],
+          table.schema().fields.map((f) => [f.name, typeToString(f.type), f.required, f.id, partitionSources.get(f.id) ?? null]),
+        );
+      }
+      case 'createTable':
+        return this.#createTable(statement, options);
+      case 'insert':
+        return this.#insert(statement, options);
+      case 'delete':
+        return this.#delete(statement);
+      case 'alterTable':
+        return this.#alter(statement.table, statement.action);
+      case 'dropTable': {
+        const id = `${statement.table.database}.${statement.table.table}`;
+        if (statement.ifExists && !(await this.catalog.tableExists(id))) return ok(`Table ${id} does not exist`);
+        await this.#load(statement.table);
+        await this.catalog.dropTable(id, { purge: statement.purge });
+        return ok(`Dropped table ${id}${statement.purge ? ' and deleted its files' : ''}`);
+      }
+    }
+  }
+
+  async #query(text: string, options: QueryOptions): Promise<StatementResult> {
+    const resolved = await this.#resolve(text, 0);
+    try {
+      await this.#createViews(resolved);
+      const result = await this.engine.query(resolved.sql, options);
+      const views = [...resolved.views.keys()];
+      const drop = (): Promise<void> => this.#dropViews(views);
+      const explain = (error: unknown): unknown => this.#explain(error, resolved);
+      return {
+        kind: 'rows',
+        columns: result.columns,
+        rows: {
+          async *[Symbol.asyncIterator]() {
+            try {
+              for await (const batch of result) yield batch;
+            } catch (error) {
+              throw explain(error);
+            } finally {
+              await drop();
+            }
+          },
+        },
+      };
+    } catch (error) {
+      await this.#dropViews([...resolved.views.keys()]);
+      throw this.#explain(error, resolved);
+    }
+  }
+
+  async #resolve(text: string, offset: number): Promise<ResolvedQuery> {
+    const resolved = await resolveQuery(text, { catalog: this.catalog, scalar: (sql) => this.#scalar(sql), offset });
+    this.#lastPlan = [...this.#lastPlan, ...resolved.plans];
+    return resolved;
+  }
+
+  async #createViews(resolved: ResolvedQuery): Promise<void> {
+    for (const [name, sql] of resolved.views) {
+      this.#liveViews.add(name);
+      await this.#run(`CREATE VIEW ${quoteIdent(name)} AS ${sql}`);
+    }
+  }
+
+  async #dropViews(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      if (!this.#liveViews.delete(name)) continue;
+      await this.#run(`DROP VIEW IF EXISTS ${quoteIdent(name)}`).catch(() => undefined);
+    }
+  }
+
+  /** Run a statement that returns little or nothing, to completion. */
+  async #run(sql: string): Promise<unknown[][]> {
+    const result = await this.engine.query(sql);
+    const out: unknown[][] = [];
+    for await (const batch of result) out.push(...batch);
+    return out;
+  }
+
+  async #scalar(sql: string): Promise<unknown> {
+    return (await this.#run(sql))[0]?.[0];
+  }
+
+  /** Resolve a write's source query and run `write` with SQL the table writer can read. */
+  async #withSource<T>(
+    source: { readonly sql: string; readonly offset: number },
+    write: (sql: string, columns: readonly { name: string; type: string }[]) => Promise<T>,
+  ): Promise<T> {
+    const resolved = await this.#resolve(source.sql, source.offset);
+    try {
+      await this.#createViews(resolved);
+      const described = await this.#run(`DESCRIBE SELECT * FROM (${resolved.sql})`);
+      const columns = described.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
+      return await write(resolved.sql, columns);
+    } catch (error) {
+      throw this.#explain(error, resolved);
+    } finally {
+      await this.#dropViews([...resolved.views.keys()]);
+    }
+  }
+
+  async #createTable(statement: Extract<Statement, { kind: 'createTable' }>, _options: QueryOptions): Promise<StatementResult> {
+    const id = `${statement.table.database}.${statement.table.table}`;
+    await this.#requireDatabase(statement.table);
+    if (await this.catalog.tableExists(id)) {
+      if (statement.ifNotExists) return ok(`Table ${id} already exists`);
+      throw new StrataError('TABLE_ALREADY_EXISTS', `Table ${id} already exists; use CREATE TABLE IF NOT EXISTS or DROP TABLE ${id} first`, { table: id });
+    }
+    if (statement.columns) {
+      const fields = fieldsFromDuckDbColumns(statement.columns);
+      await this.catalog.createTable(id, fields, { partitionBy: statement.partitionBy });
+      return ok(`Created table ${id}`);
+    }
+    const asSelect = statement.asSelect;
+    if (!asSelect) throw new StrataError('SQL_ERROR', 'CREATE TABLE needs columns or AS SELECT');
+    return this.#withSource(asSelect, async (sql, columns) => {
+      const table = await this.catalog.createTable(id, fieldsFromDuckDbColumns(columns), { partitionBy: statement.partitionBy });
+      try {
+        const result = await table.append({ sql });
+        return written(`Created table ${id}`, result.snapshot);
+      } catch (error) {
+        await this.catalog.dropTable(id, { purge: true }).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async #insert(statement: Extract<Statement, { kind: 'insert' }>, _options: QueryOptions): Promise<StatementResult> {
+    const table = await this.#load(statement.table);
+    const fields = table.schema().fields;
+    const targets = statement.columns ?? fields.map((f) => f.name);
+    for (const name of targets) {
+      if (!fields.some((f) => f.name.toLowerCase() === name.toLowerCase())) {
+        throw new StrataError('INVALID_ARGUMENT', `Column "${name}" does not exist in ${table.name}; columns are: ${fields.map((f) => f.name).join(', ')}`, {
+          column: name,
+          table: table.name,
+        });
+      }
+    }
+    return this.#withSource(statement.source, async (sql, columns) => {
+      if (columns.length !== targets.length) {
+        throw new StrataError(
+          'SQL_ERROR',
+          `INSERT into ${table.name} gives ${columns.length} column(s) for ${targets.length} target column(s) (${targets.join(', ')}); list the columns (INSERT INTO ${table.name} (a, b) …) or match the count`,
+          { table: table.name },
+        );
+      }
+      const aliases = columns.map((_, i) => `c${i}`);
+      const select = fields.map((f) => {
+        const at = targets.findIndex((t) => t.toLowerCase() === f.name.toLowerCase());
+        return `${at >= 0 ? `c${at}` : 'NULL'} AS ${quoteIdent(f.name)}`;
+      });
+      const source = `SELECT ${select.join(', ')} FROM (${sql}) AS strata_src(${aliases.join(', ')})`;
+      const result = statement.overwrite ? await table.overwritePartitions({ sql: source }) : await table.append({ sql: source });
+      return written(`${statement.overwrite ? 'Overwrote partitions of' : 'Inserted into'} ${table.name}`, result.snapshot);
+    });
+  }
+
+  async #delete(statement: Extract<Statement, { kind: 'delete' }>): Promise<StatementResult> {
+    const table = await this.#load(statement.table);
+    let filter: Expression = { kind: 'true' };
+    if (statement.where) {
+      const raw = await this.#scalar(`SELECT json_serialize_sql(${quoteString(`SELECT * FROM t WHERE ${statement.where.sql}`)})`);
+      const ast = parseJson(String(raw)) as AstNode;
+      const statements = ast['statements'] as AstNode[] | undefined;
+      const where = (statements?.[0]?.['node'] as AstNode | undefined)?.['where_clause'] as AstNode | undefined;
+      const name = statement.table.table.toLowerCase();
+      const converted =
+        where &&
+        toExpression(where, (parts) => (parts.length === 1 ? parts[0] : parts.length === 2 && parts[0]?.toLowerCase() === name ? parts[1] : undefined));
+      if (!converted) {
+        throw new StrataError(
+          'VALIDATION_FAILED',
+          `DELETE FROM ${table.name} supports only WHERE clauses made of column-versus-constant comparisons, IN, BETWEEN and IS [NOT] NULL joined by AND/OR/NOT, on partition columns (position ${statement.where.offset})`,
+          { table: table.name, position: statement.where.offset },
+        );
+      }
+      filter = converted;
+    }
+    const result = await table.deleteWhere(filter);
+    const removed = Number(result.snapshot.summary['deleted-records'] ?? 0);
+    return { kind: 'ok', message: `Deleted ${removed} row(s) from ${table.name}`, rowCount: removed, snapshotId: result.snapshot.snapshotId };
+  }
+
+  async #alter(name: TableName, action: AlterAction): Promise<StatementResult> {
+    const table = await this.#load(name);
+    switch (action.kind) {
+      case 'add': {
+        const type = icebergTypeOf(action.column.type, idCounter(table.metadata().lastColumnId + 1), action.column.name);
+        await table.updateSchema((u) => u.addColumn(action.column.name, type));
+        return ok(`Added column ${action.column.name} to ${table.name}`);
+      }
+      case 'rename':
+        await table.updateSchema((u) => u.renameColumn(action.from, action.to));
+        return ok(`Renamed column ${action.from} to ${action.to} in ${table.name}`);
+      case 'drop':
+        await table.updateSchema((u) => u.deleteColumn(action.column));
+        return ok(`Dropped column ${action.column} from ${table.name}`);
+      case 'type': {
+        const type = icebergTypeOf(action.type, idCounter(table.metadata().lastColumnId + 1), action.column);
+        if (!isPrimitive(type)) throw new StrataError('UNSUPPORTED_FEATURE', `Column ${action.column} can only change to a primitive type`, { column: action.column });
+        await table.updateSchema((u) => u.updateColumnType(action.column, type));
+        return ok(`Changed the type of ${action.column} in ${table.name} to ${typeToString(type)}`);
+      }
+    }
+  }
+
+  async #requireDatabase(name: TableName): Promise<void> {
+    const known = (await this.catalog.listNamespaces()).map((n) => n.join('.'));
+    if (!known.includes(name.database)) {
+      throw new StrataError(
+        'NAMESPACE_NOT_FOUND',
+        `Database ${name.database} does not exist (at position ${name.position}); create it with CREATE DATABASE ${name.database}`,
+        { namespace: [name.database], position: name.position },
+      );
+    }
+  }
+
+  async #load(name: TableName): Promise<Table> {
+    await this.#requireDatabase(name);
+    const id = `${name.database}.${name.table}`;
+    try {
+      return await this.catalog.loadTable(id);
+    } catch (error) {
+      if (StrataError.is(error, 'TABLE_NOT_FOUND')) {
+        throw new StrataError('TABLE_NOT_FOUND', `${error.message} (at position ${name.position})`, { ...error.details, position: name.position });
+      }
+      throw error;
+    }
+  }
+
+  /** Map engine errors on a rewritten statement back to the user's text and names. */
+  #explain(error: unknown, resolved: ResolvedQuery): unknown {
+    if (!StrataError.is(error, 'SQL_ERROR')) return error;
+    let message = error.message;
+    for (const [view, _sql] of resolved.views) message = message.replaceAll(view, 'table');
+    const details: Record<string, unknown> = { ...error.details };
+    const p = details['position'];
+    if (typeof p === 'number' && details['mapped'] !== true) {
+      const original = resolved.toOriginal(p);
+      details['position'] = original;
+      details['mapped'] = true;
+      message = message.replace(/\(at position \d+:.*\)$/, `(at position ${original})`);
+    }
+    const missing = /Referenced column "([^"]+)" not found[^\n]*(?:\nCandidate bindings: "([^"]+)")?/.exec(String(details['duckdbMessage'] ?? message));
+    if (missing?.[1] !== undefined) {
+      const column = missing[1];
+      const candidate = missing[2]?.split('.').pop();
+      details['column'] = column;
+      if (candidate) details['suggestion'] = candidate;
+      message = `Column "${column}" does not exist${typeof details['position'] === 'number' ? ` (at position ${String(details['position'])})` : ''}${candidate ? `; did you mean "${candidate}"?` : ''}`;
+    }
+    return new StrataError('SQL_ERROR', message, details, { cause: error });
+  }
+}
+
+function ok(message: string): StatementResult {
+  return { kind: 'ok', message };
+}
+
+function written(message: string, snapshot: { readonly snapshotId: bigint; readonly summary: Readonly<Record<string, string>> }): StatementResult {
+  const rowCount = Number(snapshot.summary['added-records'] ?? 0);
+  return { kind: 'ok', message: `${message}: ${rowCount} row(s), snapshot ${snapshot.snapshotId}`, rowCount, snapshotId: snapshot.snapshotId };
+}
+
+function rows(columns: readonly ColumnInfo[], data: readonly unknown[][]): StatementResult {
+  return {
+    kind: 'rows',
+    columns,
+    rows: {
+      async *[Symbol.asyncIterator]() {
+        if (data.length > 0) yield await Promise.resolve(data as unknown[][]);
+      },
+    },
+  };
+}
+
+/** Positions inside one statement of a script, shifted to positions in the script. */
+function shiftPosition(error: unknown, offset: number): unknown {
+  if (offset === 0 || !(error instanceof StrataError) || typeof error.details['position'] !== 'number') return error;
+  const position = error.details['position'] + offset;
+  return new StrataError(error.code, error.message.replace(/position \d+/, `position ${position}`), { ...error.details, position }, { cause: error });
+}
