@@ -35,6 +35,14 @@ describe('Catalog', () => {
     assert.deepEqual((await strata.catalog.listTables(['sales'])).map((id) => id.name), ['orders']);
   });
 
+  test("a database's zone property places its new tables in that zone", async () => {
+    await strata.catalog.createNamespace(['staging'], { zone: 'processed' });
+    const t = await strata.catalog.createTable('staging.events', columns);
+    assert.match(t.metadata().location, /\/lake\/processed\/staging\.db\/events$/);
+    await strata.catalog.createNamespace(['odd'], { zone: 'nowhere' });
+    await assert.rejects(strata.catalog.createTable('odd.t', columns), (e) => StrataError.is(e, 'INVALID_CONFIG'));
+  });
+
   test('refuses duplicates, missing databases and unknown tables with precise codes', async () => {
     await assert.rejects(strata.catalog.createTable('sales.orders', columns), (e) => StrataError.is(e, 'TABLE_ALREADY_EXISTS'));
     await assert.rejects(strata.catalog.createTable('nope.t', columns), (e) => StrataError.is(e, 'NAMESPACE_NOT_FOUND'));

@@ -9,7 +9,7 @@
  *   const orders = await catalog.createTable('sales.orders', schema, { partitionBy: [{ source: 'ts', transform: 'day' }] });
  */
 import { StrataError } from '../core/index.ts';
-import type { LakeLayout, ObjectStore, Zone } from '../storage/index.ts';
+import { ZONES, type LakeLayout, type ObjectStore, type Zone } from '../storage/index.ts';
 import {
   DuckDbRuntime,
   Table,
@@ -29,6 +29,9 @@ import type { CatalogBackend, TableIdentifier } from './backend/index.ts';
 import { CatalogTableOperations } from './catalog-table-operations.ts';
 import { formatIdentifier, toIdentifier } from './identifier.ts';
 
+/** Database property naming the lake zone its tables live in (`raw`, `processed`, `curated`, …). */
+export const ZONE_PROPERTY = 'zone';
+
 export interface PartitionFieldInput {
   /** Source column name. */
   readonly source: string;
@@ -40,7 +43,7 @@ export interface PartitionFieldInput {
 export interface CreateTableOptions {
   readonly partitionBy?: readonly PartitionFieldInput[];
   readonly properties?: Readonly<Record<string, string>>;
-  /** The lake zone the table lives in (default `curated`). */
+  /** The lake zone the table lives in (default: the database's `zone` property, else `curated`). */
   readonly zone?: Zone;
   /** An explicit location URI, overriding the zone layout. */
   readonly location?: string;
@@ -109,7 +112,8 @@ export class Catalog {
       );
     }
     const tableSchema: Schema = Array.isArray(schema) ? { schemaId: 0, fields: schema as readonly NestedField[] } : (schema as Schema);
-    const location = options.location ?? this.lake.tableUri(options.zone ?? 'curated', ident.namespace, ident.name);
+    const zone = options.zone ?? (await this.#namespaceZone(ident.namespace));
+    const location = options.location ?? this.lake.tableUri(zone, ident.namespace, ident.name);
     const store = this.storeForUri(location);
     const meta = newTableMetadata({
       location,
@@ -161,6 +165,19 @@ export class Catalog {
     for (let i = 0; i < files.length; i += 1000) {
       await store.deleteMany(files.slice(i, i + 1000).map((f) => keyOf(store, f)));
     }
+  }
+
+  /** A database's `zone` property decides where its new tables live (default `curated`). */
+  async #namespaceZone(namespace: readonly string[]): Promise<Zone> {
+    const zone = (await this.backend.loadNamespaceProperties(namespace))[ZONE_PROPERTY] ?? 'curated';
+    if (!(ZONES as readonly string[]).includes(zone)) {
+      throw new StrataError(
+        'INVALID_CONFIG',
+        `Database ${namespace.join('.')} has ${ZONE_PROPERTY}=${zone}, which is not a lake zone (${ZONES.join(', ')})`,
+        { namespace, zone },
+      );
+    }
+    return zone as Zone;
   }
 
   /** The store (of the lake's zones) that holds `uri`. */
