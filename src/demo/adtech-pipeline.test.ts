@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStrataHome } from '../catalog/index.ts';
+import { expectedDailyRollups, generateAdTech } from './adtech-data.ts';
+import { runAdTechDemo } from './adtech-pipeline.ts';
+
+const SCALE = 0.25;
+
+test('the main job produces the curated numbers an independent computation gives, and a second run changes nothing', async () => {
+  const home = await mkdtemp(join(tmpdir(), 'strata-adtech-'));
+  try {
+    const first = await runAdTechDemo({ home, scale: SCALE, log: () => undefined });
+    assert.equal(first.upToDate, false);
+    assert.equal(first.answer.length, 5);
+
+    const data = generateAdTech({ scale: SCALE });
+    const expected = expectedDailyRollups(data);
+    const strata = await openStrataHome(home);
+    try {
+      const curated = await strata.catalog.loadTable('curated.daily_campaign_stats');
+      const actual = (await curated.read())
+        .map((r) => ({
+          event_date: String(r['event_date']),
+          advertiser_id: Number(r['advertiser_id']),
+          campaign_id: Number(r['campaign_id']),
+          impressions: Number(r['impressions']),
+          clicks: Number(r['clicks']),
+          ctr: Number(r['ctr']),
+          spend: Number(r['spend']),
+        }))
+        .sort((a, b) => a.event_date.localeCompare(b.event_date) || a.advertiser_id - b.advertiser_id || a.campaign_id - b.campaign_id);
+      assert.equal(actual.length, expected.length);
+      for (const [i, e] of expected.entries()) {
+        const a = actual[i];
+        assert.ok(a, `missing rollup ${JSON.stringify(e)}`);
+        assert.deepEqual(
+          { event_date: a.event_date, advertiser_id: a.advertiser_id, campaign_id: a.campaign_id, impressions: a.impressions, clicks: a.clicks },
+          { event_date: e.event_date, advertiser_id: e.advertiser_id, campaign_id: e.campaign_id, impressions: e.impressions, clicks: e.clicks },
+        );
+        assert.ok(Math.abs(a.spend - e.spend) < 1e-6, `spend ${a.spend} vs ${e.spend}`);
+        assert.ok(Math.abs(a.ctr - e.ctr) < 1e-12, `ctr ${a.ctr} vs ${e.ctr}`);
+      }
+
+      const quarantine = await (await strata.catalog.loadTable('raw.impressions__quarantine')).read();
+      assert.equal(quarantine.length, data.malformed.length, 'every malformed partner line is quarantined, none dropped');
+      assert.deepEqual(
+        quarantine.map((q) => Number(q['line_number'])).sort((x, y) => x - y),
+        data.malformed.map((m) => m.line),
+      );
+
+      const snapshotsBefore = await snapshotCounts(strata);
+      const second = await runAdTechDemo({ home, scale: SCALE, log: () => undefined });
+      assert.equal(second.upToDate, true);
+      assert.deepEqual(second.answer, first.answer);
+      assert.deepEqual(await snapshotCounts(strata), snapshotsBefore, 'no table got a new snapshot');
+    } finally {
+      await strata.close();
+    }
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+});
+
+async function snapshotCounts(strata: Awaited<ReturnType<typeof openStrataHome>>): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const ns of await strata.catalog.listNamespaces()) {
+    for (const id of await strata.catalog.listTables(ns)) {
+      const name = [...id.namespace, id.name].join('.');
+      counts[name] = (await strata.catalog.loadTable(name)).snapshots().length;
+    }
+  }
+  return counts;
+}
