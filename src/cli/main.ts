@@ -1,31 +1,33 @@
 #!/usr/bin/env node
 /**
- * The `strata` command. Commands arrive plane by plane; today: `demo`.
+ * The `strata` command's entry point: builds the program, runs it, and turns any failure into a
+ * message on stderr and an exit code (mapped in exit-codes.ts, documented in docs/cli.md).
  */
-import { Command } from 'commander';
-import { defaultHome } from '../catalog/index.ts';
+import { CommanderError } from 'commander';
 import { StrataError } from '../core/index.ts';
-import { runDemo } from './demo.ts';
+import { ExitCode, exitCodeFor } from './exit-codes.ts';
+import { buildProgram } from './program.ts';
 
-const program = new Command()
-  .name('strata')
-  .description('Strata: one lake of Apache Iceberg tables, one catalog, disposable compute.')
-  .option('--home <dir>', 'Strata home directory (default: $STRATA_HOME or ./.strata)');
+// `strata … | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(ExitCode.OK);
+  throw error;
+});
 
-program
-  .command('demo')
-  .description('Run the main job on embedded defaults: create, write, evolve, prune, time-travel an Iceberg table')
-  .action(async () => {
-    const home = (program.opts<{ home?: string }>().home) ?? defaultHome();
-    await runDemo({ home });
-  });
-
+const { program } = buildProgram();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof StrataError) {
-    console.error(`strata: ${error.message} [${error.code}]`);
-    process.exit(2);
+  if (error instanceof CommanderError) {
+    // commander has already printed the message (or the help); help and --version are not errors.
+    const ok = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0;
+    process.exit(ok ? ExitCode.OK : ExitCode.USAGE);
   }
-  throw error;
+  if (error instanceof StrataError) {
+    process.stderr.write(`strata: ${error.message} [${error.code}]\n`);
+  } else {
+    process.stderr.write(`strata: unexpected error: ${error instanceof Error ? (process.env['STRATA_DEBUG'] ? error.stack : error.message) : String(error)}\n`);
+    if (!process.env['STRATA_DEBUG']) process.stderr.write('strata: set STRATA_DEBUG=1 for the stack trace, and please report it.\n');
+  }
+  process.exit(exitCodeFor(error));
 }

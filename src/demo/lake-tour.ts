@@ -1,5 +1,5 @@
 /**
- * `strata demo`: the lake's spine end to end on embedded defaults, narrated. Creates a partitioned
+ * `strata tour`: the lake's spine end to end on embedded defaults, narrated. Creates a partitioned
  * Iceberg table, appends, prunes a scan, evolves the schema and the partition spec, overwrites and
  * deletes partitions, writes on a branch and publishes it, and time-travels — then prints where
  * the table's metadata lives so any Iceberg reader (PyIceberg, Spark, DuckDB) can open it.
@@ -7,12 +7,12 @@
 import { openStrataHome } from '../catalog/index.ts';
 import { Expressions, Types, field, type ScanStats } from '../table/index.ts';
 
-export interface DemoOptions {
+export interface LakeTourOptions {
   readonly home: string;
   readonly log?: (line: string) => void;
 }
 
-export async function runDemo(options: DemoOptions): Promise<{ metadataLocation: string; rows: number }> {
+export async function runLakeTour(options: LakeTourOptions): Promise<{ metadataLocation: string; rows: number }> {
   const log = options.log ?? ((line: string) => console.log(line));
   const strata = await openStrataHome(options.home);
   try {

@@ -1,0 +1,120 @@
+/**
+ * What every command needs from the global options: the home (`--home`, else $STRATA_HOME, else
+ * ./.strata), the effective config of that home, the output format, and a way to open the home
+ * with the config applied (DuckDB memory limit, threads, spill directory).
+ */
+import { createWriteStream, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { Command } from 'commander';
+import { defaultHome, openStrataHome, type StrataHome } from '../catalog/index.ts';
+import { loadConfig, OUTPUT_FORMATS, type LoadedConfig, type OutputFormat } from '../config/index.ts';
+import { StrataError } from '../core/index.ts';
+import { DuckDbRuntime, type DuckDbRuntimeOptions } from '../table/index.ts';
+import { renderRows, writableSink, type RowStream, type TextSink } from './output/index.ts';
+
+export interface GlobalOptions {
+  readonly home?: string;
+  readonly format?: string;
+  readonly output?: string;
+}
+
+export class CliContext {
+  readonly #program: Command;
+  #config: LoadedConfig | undefined;
+  #formatOverride: OutputFormat | undefined;
+  readonly stdout: TextSink = writableSink(process.stdout);
+
+  constructor(program: Command) {
+    this.#program = program;
+  }
+
+  get options(): GlobalOptions {
+    return this.#program.opts<GlobalOptions>();
+  }
+
+  get home(): string {
+    return this.options.home !== undefined ? resolve(this.options.home) : defaultHome();
+  }
+
+  /** The effective config (loaded once; INVALID_CONFIG if the file or an env var is bad). */
+  get config(): LoadedConfig {
+    this.#config ??= loadConfig(this.home);
+    return this.#config;
+  }
+
+  /** --format, else the config's output.format (STRATA_OUTPUT_FORMAT or the file), else table. */
+  get format(): OutputFormat {
+    const chosen = this.#formatOverride ?? this.options.format ?? this.config.values['output.format'];
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(chosen)) {
+      throw new StrataError('INVALID_ARGUMENT', `Unknown format ${chosen}; use one of ${OUTPUT_FORMATS.join(', ')}.`, { format: chosen });
+    }
+    return chosen as OutputFormat;
+  }
+
+  /** Changes the output format for the rest of the run (the shell's `.format`). */
+  set format(format: OutputFormat) {
+    this.#formatOverride = format;
+  }
+
+  /** Whether the home has been initialised (has a catalog). */
+  homeExists(): boolean {
+    return existsSync(join(this.home, 'catalog.db'));
+  }
+
+  runtimeOptions(): DuckDbRuntimeOptions {
+    const values = this.config.values;
+    return {
+      tempDirectory: values['duckdb.temp_directory'],
+      ...(values['duckdb.memory_limit'] !== null ? { memoryLimit: values['duckdb.memory_limit'] } : {}),
+      ...(values['duckdb.threads'] !== null ? { threads: values['duckdb.threads'] } : {}),
+    };
+  }
+
+  /** Opens the (initialised) home with the config applied, runs `fn`, and always closes it. */
+  async withHome<T>(fn: (strata: StrataHome) => Promise<T>): Promise<T> {
+    if (!this.homeExists()) {
+      throw new StrataError(
+        'OBJECT_NOT_FOUND',
+        `No Strata home at ${this.home}. Run "strata init" to create one, or point --home / STRATA_HOME at an existing home.`,
+        { home: this.home },
+      );
+    }
+    const strata = await openStrataHome(this.home, this.runtimeOptions());
+    try {
+      return await fn(strata);
+    } finally {
+      await strata.close();
+    }
+  }
+
+  /** Renders rows in the chosen format to stdout, or to --output <file> (required for parquet). */
+  async render(stream: RowStream, strata?: StrataHome): Promise<number> {
+    const format = this.format;
+    const output = this.options.output;
+    // Parquet is written by DuckDB: borrow the home's runtime, or start a short-lived one.
+    const runtime = format !== 'parquet' ? undefined : (strata?.runtime ?? (await DuckDbRuntime.create(this.runtimeOptions())));
+    const file = output !== undefined && format !== 'parquet' ? createWriteStream(resolve(output)) : undefined;
+    try {
+      return await renderRows(stream, {
+        format,
+        sink: file !== undefined ? writableSink(file) : this.stdout,
+        ...(output !== undefined ? { output } : {}),
+        ...(runtime !== undefined ? { runtime } : {}),
+        maxCellWidth: this.config.values['output.max_cell_width'],
+        color: file === undefined && process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
+      });
+    } finally {
+      if (file !== undefined) {
+        file.end();
+        await finished(file);
+      }
+      if (runtime !== undefined && runtime !== strata?.runtime) runtime.close();
+    }
+  }
+
+  /** Plain text for people (table format only; machine formats stay pure). */
+  async note(text: string): Promise<void> {
+    if (this.format === 'table') await this.stdout.write(`${text}\n`);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * `strata init [--force]`: creates a Strata home — the lake's zone directories, the spill
+ * directory, the catalog database and a commented `strata.yaml`. Idempotent: running it again on
+ * an initialised home changes nothing. `--force` rewrites `strata.yaml` from the template (the old
+ * file is kept as `strata.yaml.bak`); it never touches data or the catalog.
+ */
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { openStrataHome } from '../../catalog/index.ts';
+import { CONFIG_FILE_NAME, configTemplate, loadConfig } from '../../config/index.ts';
+import { ZONES } from '../../storage/index.ts';
+import type { CliContext } from '../cli-context.ts';
+
+export interface InitResult {
+  readonly home: string;
+  /** Paths created by this run (empty when the home was already initialised). */
+  readonly created: readonly string[];
+}
+
+export async function initHome(home: string, options: { force?: boolean } = {}): Promise<InitResult> {
+  const created: string[] = [];
+  const ensureDir = (path: string) => {
+    if (!existsSync(path)) {
+      mkdirSync(path, { recursive: true });
+      created.push(path);
+    }
+  };
+  ensureDir(home);
+  for (const zone of ZONES) ensureDir(join(home, 'lake', zone));
+
+  const configFile = join(home, CONFIG_FILE_NAME);
+  if (options.force === true && existsSync(configFile)) renameSync(configFile, `${configFile}.bak`);
+  if (!existsSync(configFile)) {
+    writeFileSync(configFile, configTemplate());
+    created.push(configFile);
+  }
+  // Validates the file (INVALID_CONFIG for a broken one) before anything opens DuckDB with it.
+  const config = loadConfig(home);
+  ensureDir(config.values['duckdb.temp_directory']);
+
+  const catalogFile = join(home, 'catalog.db');
+  const hadCatalog = existsSync(catalogFile);
+  const strata = await openStrataHome(home, { tempDirectory: config.values['duckdb.temp_directory'] });
+  await strata.close();
+  if (!hadCatalog) created.push(catalogFile);
+  return { home, created };
+}
+
+export function registerInit(program: Command, context: CliContext): void {
+  program
+    .command('init')
+    .description('Create a Strata home (lake directories, catalog, commented strata.yaml); safe to run again')
+    .option('--force', 'rewrite strata.yaml from the template (the old one is kept as strata.yaml.bak); never touches data')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ strata init                        # ./.strata, or $STRATA_HOME
+  $ strata --home /data/strata init
+  $ strata init --force                # reset strata.yaml to the commented defaults`,
+    )
+    .action(async (options: { force?: boolean }) => {
+      const result = await initHome(context.home, { force: options.force === true });
+      const out = context.stdout;
+      if (result.created.length === 0) {
+        await out.write(`Strata home ${result.home} is already initialised; nothing changed.\n`);
+      } else {
+        await out.write(`Initialised Strata home ${result.home}\n`);
+        for (const path of result.created) await out.write(`  created ${path}\n`);
+      }
+      await out.write(`Next: strata --home ${result.home} config   (see what is in force)\n`);
+    });
+}

@@ -1,0 +1,52 @@
+/**
+ * `strata sql "<statements>"`: runs one statement or a `;`-separated script over the catalog and
+ * prints the last statement's result in the chosen format. `-` reads the script from stdin.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { StrataError } from '../../core/index.ts';
+import type { CliContext } from '../cli-context.ts';
+import { interruptSignal, openSqlRunner } from './sql-runner.ts';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function registerSql(program: Command, context: CliContext): void {
+  program
+    .command('sql')
+    .argument('[statements]', 'SQL to run ("-" reads it from stdin)')
+    .option('-f, --file <file>', 'read the SQL from a file')
+    .description('Run SQL over the catalog (queries, CTAS, INSERT, DELETE, ALTER, SHOW, DESCRIBE, time travel)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ strata sql "CREATE DATABASE sales"
+  $ strata sql "SELECT day, sum(amount) FROM sales.orders GROUP BY day ORDER BY day"
+  $ strata sql "SELECT * FROM sales.orders FOR VERSION AS OF 123456789" --format json
+  $ strata sql "SELECT * FROM sales.orders" --format parquet --output orders.parquet
+  $ strata sql -f nightly.sql
+  $ echo "SHOW TABLES" | strata sql -
+See docs/sql.md for the statements and docs/cli.md for output formats.`,
+    )
+    .action(async (statements: string | undefined, options: { file?: string }) => {
+      const sql = options.file !== undefined ? await readFile(options.file, 'utf8') : statements === '-' ? await readStdin() : statements;
+      if (sql === undefined || sql.trim() === '') {
+        throw new StrataError('INVALID_ARGUMENT', 'Give the SQL to run: strata sql "SELECT …", strata sql -f file.sql, or strata sql - (stdin).', {});
+      }
+      void context.format; // validate --format before opening the home
+      await context.withHome(async (strata) => {
+        const runner = await openSqlRunner(context, strata);
+        const interrupt = interruptSignal();
+        try {
+          await runner.run(sql, interrupt.signal);
+        } finally {
+          interrupt.dispose();
+          await runner.close();
+        }
+      });
+    });
+}

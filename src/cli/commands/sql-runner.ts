@@ -1,0 +1,66 @@
+/**
+ * Runs SQL for the CLI (`strata sql`, `strata shell`): one SqlSession over the home's catalog on the
+ * embedded DuckDB engine, configured from the home's config (pool size, timeout, batch size), and
+ * rendering of each statement's result in the chosen format.
+ *
+ * Cancellation: the caller passes an AbortSignal (Ctrl-C); the engine stops the query and the
+ * session throws QUERY_CANCELLED (exit 130).
+ */
+import type { StrataHome } from '../../catalog/index.ts';
+import { stringifyJson } from '../../core/index.ts';
+import { DuckDbEngine, type QueryOptions } from '../../engine/index.ts';
+import { SqlSession, type StatementResult } from '../../sql/index.ts';
+import type { CliContext } from '../cli-context.ts';
+
+export interface SqlRunner {
+  run(sql: string, signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openSqlRunner(context: CliContext, strata: StrataHome): Promise<SqlRunner> {
+  const values = context.config.values;
+  const timeoutMs = values['query.timeout_ms'];
+  const engine = DuckDbEngine.create(strata.runtime, {
+    poolSize: values['duckdb.pool_size'],
+    ...(timeoutMs > 0 ? { defaultTimeoutMs: timeoutMs } : {}),
+  });
+  const session = await SqlSession.open({ catalog: strata.catalog, engine, runtime: strata.runtime });
+  return {
+    async run(sql, signal) {
+      const options: QueryOptions = { batchRows: values['query.batch_rows'], ...(signal !== undefined ? { signal } : {}) };
+      await renderStatementResult(context, strata, await session.execute(sql, options));
+    },
+    async close() {
+      await session.close();
+      await engine.close();
+    },
+  };
+}
+
+export async function renderStatementResult(context: CliContext, strata: StrataHome, result: StatementResult): Promise<void> {
+  if (result.kind === 'rows') {
+    await context.render({ columns: result.columns, rows: result.rows }, strata);
+    return;
+  }
+  if (context.format === 'json') {
+    const json = {
+      message: result.message,
+      ...(result.rowCount !== undefined ? { row_count: result.rowCount } : {}),
+      ...(result.snapshotId !== undefined ? { snapshot_id: result.snapshotId } : {}),
+    };
+    await context.stdout.write(`${stringifyJson(json)}\n`);
+  } else {
+    await context.stdout.write(`${result.message}\n`);
+  }
+}
+
+/** An AbortSignal that fires on Ctrl-C (SIGINT); a second Ctrl-C exits at once with 130. */
+export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}

@@ -1,0 +1,84 @@
+/**
+ * The `strata` command tree: global options, then one register function per command. Kept apart
+ * from main.ts so tests and other entry points can build the same program.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { OUTPUT_FORMATS } from '../config/index.ts';
+import { CliContext } from './cli-context.ts';
+import { registerCatalogListing } from './commands/catalog-listing-commands.ts';
+import { registerConfig } from './commands/config-command.ts';
+import { registerDescribe } from './commands/describe-command.ts';
+import { registerIngest } from './commands/ingest-command.ts';
+import { registerInit } from './commands/init-command.ts';
+import { registerSnapshots } from './commands/snapshots-command.ts';
+import { registerSql } from './commands/sql-command.ts';
+import { registerShell } from './shell/shell-command.ts';
+import { runAdTechDemo } from '../demo/adtech-pipeline.ts';
+import { runLakeTour } from '../demo/lake-tour.ts';
+
+export function buildProgram(): { program: Command; context: CliContext } {
+  const program = new Command()
+    .name('strata')
+    .description('Strata: one lake of Apache Iceberg tables, one catalog, disposable compute.')
+    // Throw instead of exiting, so main.ts maps every failure to an exit code in one place.
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
+    .option('--home <dir>', 'Strata home directory (default: $STRATA_HOME, else ./.strata)')
+    // No commander `.choices()`: `strata ingest` reads --format as its INPUT format (ndjson included),
+    // because commander gives a program option to the program wherever it appears on the line.
+    .option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default: output.format from config, else table); for ingest, the input format`)
+    .option('-o, --output <file>', 'write the output to a file instead of stdout (required for --format parquet)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ strata init
+  $ strata tables
+  $ strata describe sales.orders --format json
+  $ strata --home /data/strata snapshots sales.orders --format csv
+
+Exit codes: 0 ok, 1 unexpected, 2 usage/invalid input, 3 not found, 4 conflict,
+5 data quality/ingest failure, 124 timeout, 130 cancelled. Details: docs/cli.md`,
+    );
+  const context = new CliContext(program);
+
+  registerInit(program, context);
+  registerConfig(program, context);
+  registerCatalogListing(program, context);
+  registerDescribe(program, context);
+  registerSnapshots(program, context);
+  registerSql(program, context);
+  registerShell(program, context);
+  registerIngest(program, context);
+
+  program
+    .command('demo')
+    .description(
+      'Run the main job: generate ad-tech events, ingest them into raw (bad lines quarantined), build processed and curated tables, answer a question',
+    )
+    .option('--scale <n>', 'grow the data set (1 ≈ 30,000 events over 7 days)', parsePositiveNumber, 1)
+    .addHelpText(
+      'after',
+      '\nRunning it again changes nothing: input files are recognised and skipped.\n\nExamples:\n  $ strata demo\n  $ strata demo --scale 10\n  $ strata --home /tmp/strata-demo demo',
+    )
+    .action(async (options: { scale: number }) => {
+      await runAdTechDemo({ home: context.home, scale: options.scale });
+    });
+
+  program
+    .command('tour')
+    .description("A narrated tour of the lake's Iceberg tables: partitioning, pruning, schema and spec evolution, overwrite, delete, branches, time travel")
+    .addHelpText('after', '\nExamples:\n  $ strata tour\n  $ strata --home /tmp/strata-tour tour')
+    .action(async () => {
+      await runLakeTour({ home: context.home });
+    });
+
+  return { program, context };
+}
+
+function parsePositiveNumber(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`expected a positive number, got "${text}"`);
+  return value;
+}

@@ -1,0 +1,150 @@
+/**
+ * Every config key Strata knows, in one table: its dotted name (as written in `strata.yaml`), the
+ * environment variable that overrides it, its default and how a raw value is parsed and checked.
+ *
+ * The env var is always `STRATA_` + the key upper-cased with dots as underscores
+ * (`duckdb.memory_limit` → `STRATA_DUCKDB_MEMORY_LIMIT`), so users can guess it.
+ *
+ * Gotcha: `null` is a real value for some keys and means "let the engine decide" (e.g. DuckDB's own
+ * default of 80% of RAM for `duckdb.memory_limit`); it is not the same as "unset".
+ */
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+
+/** Parses a raw value (a YAML scalar, or an env var's text) or returns why it is not acceptable. */
+export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly expected: string };
+
+export interface ConfigKeyDefinition<T> {
+  readonly description: string;
+  /** Default for an embedded home; a function when it depends on the home directory. */
+  readonly default: T | ((home: string) => T);
+  /** Text for docs and the generated strata.yaml when the default depends on the home. */
+  readonly defaultText?: string;
+  readonly parse: (raw: unknown) => ParseResult<T>;
+}
+
+const ok = <T>(value: T): ParseResult<T> => ({ ok: true, value });
+const bad = (expected: string): ParseResult<never> => ({ ok: false, expected });
+
+function integer(min: number): (raw: unknown) => ParseResult<number> {
+  return (raw) => {
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    return Number.isSafeInteger(n) && n >= min ? ok(n) : bad(`an integer >= ${min}`);
+  };
+}
+
+/** Like `integer`, but null (or an empty env var) means "let the engine decide". */
+function integerOrNull(min: number): (raw: unknown) => ParseResult<number | null> {
+  const parse = integer(min);
+  return (raw) => {
+    if (raw === null || raw === '' || raw === 'null') return ok(null);
+    const result = parse(raw);
+    return result.ok ? result : bad(`${result.expected} or null`);
+  };
+}
+
+function ratio(raw: unknown): ParseResult<number> {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? ok(n) : bad('a number between 0 and 1');
+}
+
+/** DuckDB's size strings: `512MB`, `4GB`, `1.5GiB`, `80%` is not accepted by DuckDB here. */
+function size(raw: unknown): ParseResult<string | null> {
+  if (raw === null || raw === '' || raw === 'null') return ok(null);
+  const text = String(raw).trim();
+  return /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(text) ? ok(text) : bad('a size such as 512MB or 4GB, or null');
+}
+
+function text(raw: unknown): ParseResult<string> {
+  return typeof raw === 'string' && raw.trim() !== '' ? ok(raw.trim()) : bad('a non-empty string');
+}
+
+function oneOf<const V extends string>(...values: V[]): (raw: unknown) => ParseResult<V> {
+  return (raw) => ((values as unknown[]).includes(raw) ? ok(raw as V) : bad(`one of ${values.join(', ')}`));
+}
+
+function localUser(): string {
+  try {
+    return userInfo().username || 'local';
+  } catch {
+    return 'local';
+  }
+}
+
+function define<T>(definition: ConfigKeyDefinition<T>): ConfigKeyDefinition<T> {
+  return definition;
+}
+
+export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'parquet'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export const CONFIG_KEYS = {
+  'duckdb.memory_limit': define({
+    description: "DuckDB's memory limit (e.g. 4GB); null leaves DuckDB's default (80% of RAM).",
+    default: null,
+    parse: size,
+  }),
+  'duckdb.threads': define({
+    description: 'DuckDB worker threads; null uses one per CPU core.',
+    default: null,
+    parse: integerOrNull(1),
+  }),
+  'duckdb.pool_size': define({
+    description: 'Connections the embedded engine keeps open for concurrent queries.',
+    default: 4,
+    parse: integer(1),
+  }),
+  'duckdb.temp_directory': define({
+    description: 'Where DuckDB spills to disk and Strata stages files before they reach the lake.',
+    default: (home: string) => join(home, 'tmp'),
+    defaultText: '<home>/tmp',
+    parse: text,
+  }),
+  'query.timeout_ms': define({
+    description: 'Cancel a query after this many milliseconds; 0 means no timeout.',
+    default: 0,
+    parse: integer(0),
+  }),
+  'query.batch_rows': define({
+    description: 'Rows per batch when results stream from the engine.',
+    default: 2048,
+    parse: integer(1),
+  }),
+  'ingest.max_bad_ratio': define({
+    description: 'Fail an ingest when more than this share of records is quarantined (1 = never fail for bad records).',
+    default: 1,
+    parse: ratio,
+  }),
+  principal: define({
+    description: 'Who you are to Strata (governance, audit); embedded default is the OS user.',
+    default: () => localUser(),
+    defaultText: '<OS user name>',
+    parse: text,
+  }),
+  'output.format': define<OutputFormat>({
+    description: 'Default --format of the CLI: table, json, csv or parquet.',
+    default: 'table',
+    parse: oneOf(...OUTPUT_FORMATS),
+  }),
+  'output.max_cell_width': define({
+    description: 'Table output truncates cells longer than this many characters.',
+    default: 40,
+    parse: integer(4),
+  }),
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** The effective values, one per key, typed by each key's parser. */
+export type ConfigValues = {
+  readonly [K in ConfigKey]: (typeof CONFIG_KEYS)[K] extends ConfigKeyDefinition<infer T> ? T : never;
+};
+
+export function envVarOf(key: ConfigKey): string {
+  return `STRATA_${key.toUpperCase().replaceAll('.', '_')}`;
+}
+
+export function defaultOf<K extends ConfigKey>(key: K, home: string): ConfigValues[K] {
+  const d: unknown = CONFIG_KEYS[key].default;
+  return (typeof d === 'function' ? (d as (home: string) => unknown)(home) : d) as ConfigValues[K];
+}
