@@ -1,7 +1,10 @@
 /** Renders all benchmark results as BENCHMARKS.md: machine, method, one table per benchmark, ratios. */
 import type { CommitLatencyResult } from './commit-latency.ts';
 import type { ConcurrencyResult } from './concurrent-commits.ts';
+import type { IngestThroughputResult } from './ingest-throughput.ts';
 import type { MachineInfo } from './machine.ts';
+import type { QueryOverheadResult } from './query-overhead.ts';
+import { ingestQueryHeadlines, ingestSection, querySection } from './report-ingest-query.ts';
 import type { ScanPlanningResult } from './scan-planning.ts';
 import { markdownTable, ms, ratio } from './stats.ts';
 
@@ -14,6 +17,8 @@ export interface BenchResults {
   readonly commitsPerWriter: number;
   readonly concurrency: readonly ConcurrencyResult[];
   readonly scan: ScanPlanningResult;
+  readonly ingest: IngestThroughputResult;
+  readonly queries: QueryOverheadResult;
 }
 
 export function renderReport(r: BenchResults): string {
@@ -56,6 +61,8 @@ export function renderReport(r: BenchResults): string {
     ...latencySection(r.latency),
     ...concurrencySection(r.concurrency, r.commitsPerWriter),
     ...scanSection(r.scan),
+    ...ingestSection(r.ingest),
+    ...querySection(r.queries),
   ].join('\n');
 }
 
@@ -212,5 +219,6 @@ function headlines(r: BenchResults): string[] {
         (full.pyiceberg ? `; PyIceberg plans the full scan in ${ms(full.pyiceberg.ms.p50)} ms.` : '.'),
     );
   }
+  lines.push(...ingestQueryHeadlines(r.ingest, r.queries));
   return lines.length > 0 ? ['## Headlines', '', ...lines, ''] : [];
 }

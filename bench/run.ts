@@ -6,9 +6,11 @@
  *   (b) concurrent-commits.ts    1/2/4/8 writers in one process, catalog vs catalog-free
  *       concurrent-processes.ts  1/2/4/8 writer processes through the shared SQLite catalog
  *   (c) scan-planning.ts         planning over 10,000 data files, full vs selective, vs PyIceberg
+ *   (d) ingest-throughput.ts     ingest() of NDJSON and CSV vs DuckDB read_json/read_csv → Parquet
+ *   (e) query-overhead.ts        TPC-H-shaped queries through SqlSession vs DuckDB on the same files
  *
  * `BENCH_QUICK=1` shrinks every size for a smoke run (its report says so; do not commit it).
- * Takes about 3–4 minutes on a 2-core machine.
+ * Takes about 3 minutes on a 2-core machine.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,9 @@ import { openStrataHome } from '../src/catalog/index.ts';
 import { commitLatency } from './commit-latency.ts';
 import { concurrentCommits, type ConcurrencyResult } from './concurrent-commits.ts';
 import { concurrentProcesses } from './concurrent-processes.ts';
+import { ingestThroughput } from './ingest-throughput.ts';
 import { currentLoad, machineInfo } from './machine.ts';
+import { queryOverhead } from './query-overhead.ts';
 import { renderReport } from './report.ts';
 import { scanPlanning } from './scan-planning.ts';
 import { now } from './stats.ts';
@@ -27,6 +31,9 @@ const QUICK = process.env['BENCH_QUICK'] === '1';
 const CONFIG = QUICK
   ? { latencyCommits: 10, writers: [1, 2], commitsPerWriter: 5, processWriters: [2], files: 500, appends: 5, planRuns: 2 }
   : { latencyCommits: 50, writers: [1, 2, 4, 8], commitsPerWriter: 20, processWriters: [1, 2, 4, 8], files: 10_000, appends: 10, planRuns: 5 };
+const CONFIG_ISSUE3 = QUICK
+  ? { ingestScale: 0.5, ingestRuns: 1, lineitemRows: 200_000, queryRuns: 2 }
+  : { ingestScale: 10, ingestRuns: 3, lineitemRows: 5_000_000, queryRuns: 7 };
 const OUTPUT = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 
 async function main(): Promise<void> {
@@ -58,6 +65,12 @@ async function main(): Promise<void> {
     log(`scan planning: building ${CONFIG.files} data files`);
     const scan = await scanPlanning(home, CONFIG.files, CONFIG.appends, CONFIG.planRuns);
 
+    log(`ingest throughput: ~${Math.round(CONFIG_ISSUE3.ingestScale * 28_300).toLocaleString('en-US')} rows as NDJSON and CSV, ${CONFIG_ISSUE3.ingestRuns} run(s) each`);
+    const ingest = await ingestThroughput(mkdtempSync(join(dir, 'ingest-')), CONFIG_ISSUE3.ingestScale, CONFIG_ISSUE3.ingestRuns);
+
+    log(`query overhead: building ${CONFIG_ISSUE3.lineitemRows.toLocaleString('en-US')} lineitem rows`);
+    const queries = await queryOverhead(home, CONFIG_ISSUE3.lineitemRows, CONFIG_ISSUE3.queryRuns);
+
     const report = renderReport({
       date: new Date(),
       totalMs: now() - started,
@@ -67,6 +80,8 @@ async function main(): Promise<void> {
       commitsPerWriter: CONFIG.commitsPerWriter,
       concurrency,
       scan,
+      ingest,
+      queries,
     });
     writeFileSync(OUTPUT, QUICK ? `> **BENCH_QUICK smoke run: sizes shrunk, numbers not meaningful.**\n\n${report}` : report);
     log(`wrote ${OUTPUT}`);

@@ -34,13 +34,15 @@ describe('strata sql, shell and ingest', () => {
     assert.equal((await strata(['sql'])).code, 2);
   });
 
-  test('shell: multi-line statements, ; inside strings, .format, and the exit code of the last failure', async () => {
+  test('shell: multi-line statements, ; inside strings, .format, and the exit code of a failure', async () => {
     const run = await strata(['shell'], "SELECT 1 AS a,\n  'x;y' AS b;\n.format json\nSELECT 2 AS a;\nSELECT nope;\n");
     assert.match(run.stdout, /^ a \| b\n---\+-----\n 1 \| x;y\n\(1 row\)\n\{"a":2\}\n$/);
     assert.match(run.stderr, /\[SQL_ERROR\]/);
     assert.equal(run.code, 2);
-    const ok = await strata(['shell'], 'SELECT 3 AS c');
-    assert.equal(ok.code, 0);
+    const later = await strata(['shell'], 'SELECT nope;\nSELECT 4 AS d;\n');
+    assert.equal(later.code, 2, 'a piped script keeps its failure even when later statements succeed');
+    const ok = await strata(['shell'], 'SELECT 3 AS c; -- done');
+    assert.equal(ok.code, 0, 'a trailing comment is not a statement');
     assert.match(ok.stdout, / 3\n/);
   });
 

@@ -1,4 +1,4 @@
 export { StrataError, messageOf, type StrataErrorCode } from './errors.ts';
-export { parseJson, stringifyJson, toBigInt } from './lossless-json.ts';
+export { ExactNumber, parseJson, parseJsonExact, stringifyJson, toBigInt } from './lossless-json.ts';
 export { closestName, editDistance } from './closest-name.ts';
 export { concatBytes } from './bytes.ts';

@@ -30,3 +30,50 @@ export function toBigInt(value: unknown, what: string): bigint {
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
   throw new TypeError(`${what} must be an integer, got ${JSON.stringify(String(value))}`);
 }
+
+/**
+ * A JSON number whose decimal text a double cannot hold exactly (e.g. `123456789012345.6789`),
+ * kept as text so a decimal column receives every digit.
+ */
+export class ExactNumber {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+  toNumber(): number {
+    return Number(this.text);
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+/**
+ * Like `parseJson`, and also keeps non-integer numbers that a double would round as `ExactNumber`.
+ * For data (ingested records), where a value may be bound for a high-precision decimal column.
+ */
+export function parseJsonExact(text: string): unknown {
+  return parse(text, null, (value: string) => {
+    if (isInteger(value)) {
+      const n = Number(value);
+      return Number.isSafeInteger(n) ? n : BigInt(value);
+    }
+    const n = Number(value);
+    return sameDecimal(String(n), value) ? n : new ExactNumber(value);
+  });
+}
+
+/** True when two decimal texts denote the same number (compared digit by digit, not as doubles). */
+function sameDecimal(a: string, b: string): boolean {
+  const normal = (t: string) => {
+    const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(t);
+    if (!m) return t;
+    const digits = `${m[2] ?? ''}${m[3] ?? ''}`;
+    const exponent = Number(m[4] ?? 0) - (m[3] ?? '').length;
+    const trimmed = digits.replace(/^0+/, '');
+    const zeros = trimmed.length - trimmed.replace(/0+$/, '').length;
+    const significant = trimmed.replace(/0+$/, '');
+    return significant === '' ? '0' : `${m[1]}${significant}e${exponent + zeros}`;
+  };
+  return normal(a) === normal(b);
+}

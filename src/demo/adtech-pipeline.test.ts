@@ -56,6 +56,19 @@ test('the main job produces the curated numbers an independent computation gives
       assert.equal(second.upToDate, true);
       assert.deepEqual(second.answer, first.answer);
       assert.deepEqual(await snapshotCounts(strata), snapshotsBefore, 'no table got a new snapshot');
+
+      // A run that crashed after ingesting, before curating: raw moved on, curated did not.
+      const raw = await strata.catalog.loadTable('raw.clicks');
+      const late = data.clicks[0];
+      assert.ok(late);
+      await raw.append({ sql: `SELECT 'late-click' AS click_id, '${late.impression_id}' AS impression_id, TIMESTAMPTZ '${late.ts}' AS ts,
+        ${late.advertiser_id}::BIGINT AS advertiser_id, ${late.campaign_id}::BIGINT AS campaign_id, DATE '2026-11-21' AS _ingest_date,
+        'manual' AS _source_file, 1::BIGINT AS _source_line` });
+      const third = await runAdTechDemo({ home, scale: SCALE, log: () => undefined });
+      assert.equal(third.upToDate, false, 'raw changed since curated was built, so the job rebuilds');
+      const rebuilt = await (await strata.catalog.loadTable('curated.daily_campaign_stats')).read();
+      const total = rebuilt.reduce((n, r) => n + Number(r['clicks']), 0);
+      assert.equal(total, expected.reduce((n, r) => n + r.clicks, 0) + 1);
     } finally {
       await strata.close();
     }

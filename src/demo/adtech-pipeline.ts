@@ -121,13 +121,17 @@ export async function runAdTechDemo(options: AdTechDemoOptions): Promise<AdTechD
       return result;
     };
     log('\n1. Ingest into the raw zone');
-    const impressions = await ingestInto('raw.impressions  ← ndjson', files.impressions, 'raw.impressions', IMPRESSION_COLUMNS, 'ndjson');
-    const partner = await ingestInto('raw.impressions  ← partner batch', [files.partner], 'raw.impressions', IMPRESSION_COLUMNS, 'ndjson');
-    const clicks = await ingestInto('raw.clicks       ← csv', files.clicks, 'raw.clicks', CLICK_COLUMNS, 'csv');
+    await ingestInto('raw.impressions  ← ndjson', files.impressions, 'raw.impressions', IMPRESSION_COLUMNS, 'ndjson');
+    await ingestInto('raw.impressions  ← partner batch', [files.partner], 'raw.impressions', IMPRESSION_COLUMNS, 'ndjson');
+    await ingestInto('raw.clicks       ← csv', files.clicks, 'raw.clicks', CLICK_COLUMNS, 'csv');
 
-    const newInput = [impressions, partner, clicks].some((r) => r.written > 0 || r.quarantined > 0);
+    // Up to date when the curated table was built from exactly the raw snapshots there are now —
+    // not merely "nothing new was ingested", which a run that crashed after ingesting would also see.
+    const rawSnapshots = await rawSnapshotIds(strata);
     const curatedExists = await strata.catalog.tableExists('curated.daily_campaign_stats');
-    if (!newInput && curatedExists) {
+    const builtFrom = curatedExists ? (await strata.catalog.loadTable('curated.daily_campaign_stats')).metadata().properties[BUILT_FROM] : undefined;
+    const upToDate = builtFrom === rawSnapshots;
+    if (upToDate) {
       log('\n   No new input: processed and curated tables are up to date; nothing was rewritten.');
     } else {
       log('\n2. Process raw → processed (dedupe, conform types, partition by event date)');
@@ -141,6 +145,7 @@ export async function runAdTechDemo(options: AdTechDemoOptions): Promise<AdTechD
       started = performance.now();
       await session.execute(CURATED_DDL);
       report(await write(session, 'curated.daily_campaign_stats', CURATE_DAILY, started));
+      await (await strata.catalog.loadTable('curated.daily_campaign_stats')).updateProperties({ [BUILT_FROM]: rawSnapshots });
     }
 
     const question = sampleQuestion(scale);
@@ -151,12 +156,23 @@ export async function runAdTechDemo(options: AdTechDemoOptions): Promise<AdTechD
     }
     const quarantine = await rowsOf(session, `SELECT error_code, count(*) AS n FROM raw.impressions__quarantine GROUP BY ALL ORDER BY error_code`);
     log(`\n   Quarantined partner lines by reason: ${quarantine.map((r) => `${String(r['error_code'])}=${String(r['n'])}`).join(', ') || 'none'}`);
-    return { steps, upToDate: !newInput && curatedExists, answer };
+    return { steps, upToDate, answer };
   } finally {
     await session.close();
     await engine.close();
     await strata.close();
   }
+}
+
+/** Table property of the curated table: the raw tables' snapshot ids it was built from. */
+const BUILT_FROM = 'strata.demo.built-from';
+
+async function rawSnapshotIds(strata: StrataHome): Promise<string> {
+  const ids: Record<string, string> = {};
+  for (const name of ['raw.impressions', 'raw.clicks']) {
+    ids[name] = (await strata.catalog.tableExists(name)) ? String((await strata.catalog.loadTable(name)).currentSnapshot()?.snapshotId ?? '') : '';
+  }
+  return JSON.stringify(ids);
 }
 
 async function ensureDatabases(strata: StrataHome): Promise<void> {

@@ -13,7 +13,7 @@
  * ("42" → 42), `true/false/1/0` text for booleans, numbers and booleans for strings. In text mode
  * (CSV cells) a nested column's cell is parsed as JSON.
  */
-import { parseJson } from '../core/index.ts';
+import { ExactNumber, parseJson } from '../core/index.ts';
 import type { IcebergType, NestedField } from '../table/index.ts';
 import { typeToString } from '../table/index.ts';
 import { BadRecord } from './bad-record.ts';
@@ -126,7 +126,7 @@ export function convertValue(type: IcebergType, value: unknown, path: string, te
     }
     case 'string':
       if (typeof value === 'string') return value;
-      if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+      if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || value instanceof ExactNumber) return String(value);
       throw mismatch();
     case 'uuid':
       if (typeof value === 'string' && UUID_TEXT.test(value.trim())) return value.trim().toLowerCase();
@@ -202,6 +202,7 @@ function integerOf(value: unknown): bigint | undefined {
 }
 
 function floatOf(value: unknown): number | string | undefined {
+  if (value instanceof ExactNumber) return value.toNumber();
   if (typeof value === 'number') return Number.isFinite(value) ? value : Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
   if (typeof value === 'bigint') return Number(value);
   if (typeof value !== 'string') return undefined;
@@ -214,7 +215,8 @@ function floatOf(value: unknown): number | string | undefined {
 }
 
 function decimalOf(value: unknown, precision: number, scale: number, path: string, mismatch: () => BadRecord): string {
-  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'bigint' ? String(value) : undefined;
+  const text =
+    typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'bigint' || value instanceof ExactNumber ? String(value) : undefined;
   const m = text === undefined ? null : DECIMAL_TEXT.exec(text);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw mismatch();
   const intDigits = (m[2] ?? '').replace(/^0+/, '');

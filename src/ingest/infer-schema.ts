@@ -15,6 +15,7 @@
  *   there) → string. Every inferred column is optional.
  * Field ids: top-level columns 1..n in order, nested ids after them.
  */
+import { ExactNumber } from '../core/index.ts';
 import type { IcebergType, NestedField } from '../table/index.ts';
 import { Types, field } from '../table/index.ts';
 import { parseDate, parseDateTime } from './time-text.ts';
@@ -27,7 +28,9 @@ interface Shape {
   element?: Shape;
 }
 
-const TEXT_INTEGER = /^[+-]?(?:0|[1-9]\d{0,17})$/;
+const TEXT_INTEGER = /^[+-]?(?:0|[1-9]\d*)$/;
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
 const TEXT_NUMBER = /^[+-]?(?:0|[1-9]\d*)?(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 /** Accumulates observations of records, then yields the inferred columns. */
@@ -67,6 +70,7 @@ function observe(shape: Shape, value: unknown, textMode: boolean): void {
   if (typeof value === 'boolean') shape.kinds.add('boolean');
   else if (typeof value === 'bigint') shape.kinds.add('long');
   else if (typeof value === 'number') shape.kinds.add(Number.isInteger(value) ? 'long' : 'double');
+  else if (value instanceof ExactNumber) shape.kinds.add('double');
   else if (typeof value === 'string') shape.kinds.add(textKind(value, textMode));
   else if (Array.isArray(value)) {
     shape.kinds.add('list');
@@ -80,7 +84,11 @@ function observe(shape: Shape, value: unknown, textMode: boolean): void {
 
 function textKind(text: string, textMode: boolean): Kind {
   if (textMode) {
-    if (TEXT_INTEGER.test(text)) return 'long';
+    if (TEXT_INTEGER.test(text)) {
+      // A 64-bit integer is a long; a longer one would lose digits as a double, so it stays text.
+      const n = BigInt(text);
+      return n >= LONG_MIN && n <= LONG_MAX ? 'long' : 'string';
+    }
     if (text !== '' && TEXT_NUMBER.test(text) && /\d/.test(text)) return 'double';
     const lower = text.toLowerCase();
     if (lower === 'true' || lower === 'false') return 'boolean';

@@ -295,3 +295,27 @@ describe('ingest: schema and dedupe', () => {
     assert.equal(last?.bytesRead, last?.bytesTotal);
   });
 });
+
+describe('ingest: numbers keep every digit', () => {
+  test('19-digit CSV integers are inferred as long and stored exactly', async () => {
+    const into = table();
+    const path = await file(`${into}.csv`, 'id,v\n1700000000000000001,1\n1700000000000000003,2\n99999999999999999999,3\n');
+    const result = await run([path], into);
+    assert.equal(result.written, 3);
+    const t = await home.catalog.loadTable(into);
+    assert.equal(t.schema().fields.find((f) => f.name === 'id')?.type.kind, 'string', 'a value beyond 64 bits keeps the column as text');
+    const exact = table();
+    const exactPath = await file(`${exact}.csv`, 'id\n1700000000000000001\n1700000000000000003\n');
+    await run([exactPath], exact);
+    const t2 = await home.catalog.loadTable(exact);
+    assert.equal(t2.schema().fields.find((f) => f.name === 'id')?.type.kind, 'long');
+    assert.deepEqual((await rows(exact)).map((r) => r['id']), ['1700000000000000001', '1700000000000000003']);
+  });
+
+  test('an NDJSON number bound for a wide decimal column is not rounded through a double', async () => {
+    const into = table();
+    const path = await file(`${into}.ndjson`, '{"amt": 123456789012345.6789}\n{"amt": 0.1}\n');
+    await run([path], into, { schema: [field(1, 'amt', Types.decimal(38, 4))] });
+    assert.deepEqual((await rows(into)).map((r) => r['amt']), ['123456789012345.6789', '0.1000']);
+  });
+});

@@ -9,7 +9,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { messageOf, parseJson } from '../core/index.ts';
+import { messageOf, parseJsonExact } from '../core/index.ts';
 import type { DuckDbRuntime } from '../table/index.ts';
 import { BadRecord } from './bad-record.ts';
 import { splitCsvRecord } from './csv-fields.ts';
@@ -40,7 +40,8 @@ export interface ReadOptions {
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-const LONG_DIGITS = /\d{16,}/;
+// 16+ digits (a dot may sit among them): the number may not fit a double exactly.
+const LONG_DIGITS = /(?:\d\.?){16,}/;
 
 export async function* readRecords(path: string, options: ReadOptions): AsyncGenerator<SourceRecord> {
   if (options.format === 'parquet') {
@@ -108,7 +109,7 @@ export function decodeJson(frame: Frame, maxRecordBytes: number): SourceRecord {
   if (text instanceof BadRecord) return { ...base(frame, false), error: text };
   let value: unknown;
   try {
-    value = LONG_DIGITS.test(text) ? parseJson(text) : JSON.parse(text);
+    value = LONG_DIGITS.test(text) ? parseJsonExact(text) : JSON.parse(text);
   } catch (error) {
     return { ...base(frame, false), error: new BadRecord('PARSE_ERROR', `not valid JSON: ${messageOf(error)}`) };
   }

@@ -102,10 +102,12 @@ function columnOf(node: AstNode | undefined, resolve: ColumnResolver): string | 
 export function constantOf(node: AstNode | undefined): LiteralInput | undefined {
   if (!node) return undefined;
   if (node['type'] === 'OPERATOR_CAST') {
-    // `DATE '2024-01-01'`, `'…'::TIMESTAMP`: keep the text; binding converts it to the column type.
+    // Only `'…'::VARCHAR` keeps its meaning as bare text. A typed literal (`DATE '2024-01-01'`)
+    // makes DuckDB compare in the literal's type — casting the *column* when it is a string — which
+    // an Iceberg predicate on the column's own type cannot express, so it is not pushed down.
     const child = constantOf(node['child'] as AstNode | undefined);
     const castTo = ((node['cast_type'] as AstNode | undefined)?.['id'] as string | undefined) ?? '';
-    if (typeof child === 'string' && /^(DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|VARCHAR|UUID)$/.test(castTo)) return child;
+    if (typeof child === 'string' && castTo === 'VARCHAR') return child;
     return undefined;
   }
   if (node['type'] !== 'VALUE_CONSTANT') return undefined;

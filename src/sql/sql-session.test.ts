@@ -158,6 +158,34 @@ describe('SqlSession', () => {
     await fails('DELETE FROM sales.orders WHERE id + 1 = 3', 'VALIDATION_FAILED');
   });
 
+  test('a WHERE is not pushed into the inputs of ASOF and POSITIONAL joins (it would change the match)', async () => {
+    await ok('CREATE TABLE sales.quotes (ts INTEGER, price INTEGER)');
+    await ok('INSERT INTO sales.quotes VALUES (5, 20), (8, 1)');
+    await ok('CREATE TABLE sales.trades (ts INTEGER)');
+    await ok('INSERT INTO sales.trades VALUES (10)');
+    assert.deepEqual(await all('SELECT t.ts, q.ts, q.price FROM sales.trades t ASOF JOIN sales.quotes q ON t.ts >= q.ts WHERE q.price > 10'), []);
+    assert.deepEqual(await all('SELECT t.ts, q.ts FROM sales.trades t POSITIONAL JOIN sales.quotes q WHERE q.ts = 8'), [[null, 8]]);
+  });
+
+  test('statements ending in a -- comment still run', async () => {
+    await ok('CREATE TABLE sales.commented AS SELECT 1 AS a -- note');
+    await ok('INSERT INTO sales.commented SELECT 2 -- note');
+    assert.deepEqual(await all('SELECT a FROM sales.commented ORDER BY a; -- done'), [[1], [2]]);
+  });
+
+  test('DELETE follows SQL null semantics: it removes exactly the rows SELECT … WHERE returns', async () => {
+    await ok('CREATE TABLE sales.nullparts (id BIGINT, p INTEGER) PARTITIONED BY (p)');
+    await ok('INSERT INTO sales.nullparts VALUES (1, 1), (2, 2), (3, NULL)');
+    assert.deepEqual(await all('SELECT id FROM sales.nullparts WHERE p <> 1 ORDER BY id'), [[2n]]);
+    const deleted = await ok('DELETE FROM sales.nullparts WHERE p <> 1');
+    assert.equal(deleted.rowCount, 1);
+    assert.deepEqual(await all('SELECT id FROM sales.nullparts ORDER BY id'), [[1n], [3n]]);
+    await ok('DELETE FROM sales.nullparts WHERE NOT (p IN (2, 3))');
+    assert.deepEqual(await all('SELECT id FROM sales.nullparts ORDER BY id'), [[3n]], 'NOT IN keeps the NULL row');
+    await ok('DELETE FROM sales.nullparts WHERE p IS NULL');
+    assert.deepEqual(await all('SELECT id FROM sales.nullparts'), []);
+  });
+
   test('ALTER TABLE add, rename, retype and drop columns', async () => {
     await ok('ALTER TABLE sales.events ADD COLUMN note VARCHAR');
     await ok('ALTER TABLE sales.events RENAME COLUMN kind TO category');

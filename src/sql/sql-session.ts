@@ -13,6 +13,7 @@
  *   await session.execute('CREATE TABLE sales.orders (id BIGINT, ts TIMESTAMP) PARTITIONED BY (day(ts))');
  *   const result = await session.execute("SELECT count(*) FROM sales.orders WHERE ts >= '2024-01-01'");
  */
+import { withSqlNullSemantics } from './sql-null-semantics.ts';
 import { StrataError } from '../core/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { ColumnInfo, Engine, QueryOptions } from '../engine/index.ts';
@@ -209,7 +210,7 @@ export class SqlSession {
     const resolved = await this.#resolve(source.sql, source.offset);
     try {
       await this.#createViews(resolved);
-      const described = await this.#run(`DESCRIBE SELECT * FROM (${resolved.sql})`);
+      const described = await this.#run(`DESCRIBE SELECT * FROM (${resolved.sql}\n)`);
       const columns = described.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
       return await write(resolved.sql, columns);
     } catch (error) {
@@ -270,7 +271,7 @@ export class SqlSession {
         const at = targets.findIndex((t) => t.toLowerCase() === f.name.toLowerCase());
         return `${at >= 0 ? `c${at}` : 'NULL'} AS ${quoteIdent(f.name)}`;
       });
-      const source = `SELECT ${select.join(', ')} FROM (${sql}) AS strata_src(${aliases.join(', ')})`;
+      const source = `SELECT ${select.join(', ')} FROM (${sql}\n) AS strata_src(${aliases.join(', ')})`; // \n: a trailing -- comment must not swallow the paren
       const result = statement.overwrite ? await table.overwritePartitions({ sql: source }) : await table.append({ sql: source });
       return written(`${statement.overwrite ? 'Overwrote partitions of' : 'Inserted into'} ${table.name}`, result.snapshot);
     });
@@ -295,7 +296,7 @@ export class SqlSession {
           { table: table.name, position: statement.where.offset },
         );
       }
-      filter = converted;
+      filter = withSqlNullSemantics(converted);
     }
     const result = await table.deleteWhere(filter);
     const removed = Number(result.snapshot.summary['deleted-records'] ?? 0);

@@ -83,7 +83,9 @@ export function splitStatements(script: string): StatementText[] {
     const raw = script.slice(start, end);
     const lead = raw.length - raw.trimStart().length;
     const text = raw.trim();
-    if (text.length > 0) statements.push({ text, offset: start + lead });
+    // A piece holding only comments is no statement (e.g. `SELECT 1; -- done`).
+    const significant = tokenize(raw).some((t) => t.kind !== 'comment' && t.kind !== 'space');
+    if (text.length > 0 && significant) statements.push({ text, offset: start + lead });
   };
   for (const token of tokenize(script)) {
     if (token.kind === 'punct' && token.text === ';') {

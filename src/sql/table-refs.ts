@@ -168,6 +168,10 @@ function filterableTables(from: AstNode | undefined): AstNode[] {
   const left = from['left'] as AstNode | undefined;
   const right = from['right'] as AstNode | undefined;
   const joinType = String(from['join_type'] ?? '');
+  // ASOF and POSITIONAL joins pick *which* row matches by position or nearest key: filtering an
+  // input first changes the match, so only ordinary joins let the WHERE reach their inputs.
+  const refType = String(from['ref_type'] ?? 'REGULAR');
+  if (!['REGULAR', 'NATURAL', 'CROSS'].includes(refType)) return [];
   if (joinType === 'INNER') return [...filterableTables(left), ...filterableTables(right)];
   if (joinType === 'LEFT') return filterableTables(left);
   if (joinType === 'RIGHT') return filterableTables(right);

@@ -85,7 +85,9 @@ Examples:
           running = new AbortController();
           try {
             await runner.run(sql, running.signal);
-            lastFailure = 0;
+            // Interactively the exit code follows the last statement; a piped script keeps its
+            // first failure, so a CI job running `strata shell < script.sql` cannot pass silently.
+            if (interactive) lastFailure = 0;
           } catch (error) {
             if (!(error instanceof StrataError)) throw error;
             process.stderr.write(`error: ${error.message} [${error.code}]\n`);

@@ -64,7 +64,10 @@ export class ConnectionPool {
       const waiter: Waiter = {
         resolve: (c) => {
           signal?.removeEventListener('abort', onAbort);
-          resolve(c);
+          // Aborted after being taken off the queue (while its connection was being opened): the
+          // caller is gone, so the connection goes back to the pool instead of leaking its slot.
+          if (signal?.aborted) this.release(c);
+          else resolve(c);
         },
         reject: (e) => {
           signal?.removeEventListener('abort', onAbort);

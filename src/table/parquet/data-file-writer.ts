@@ -136,7 +136,8 @@ function sourceQuery(source: string): string {
 async function checkColumns(connection: DuckDBConnection, source: string, schema: Schema): Promise<void> {
   let names: string[];
   try {
-    const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM (${source}) AS __s`);
+    // The newline keeps a trailing `-- comment` in the caller's SQL from swallowing the parenthesis.
+    const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM (${source}\n) AS __s`);
     names = reader.getRows().map((row) => String(row[0]).toLowerCase());
   } catch (error) {
     throw new StrataError('INVALID_ARGUMENT', `The source of the write cannot be run: ${messageOf(error)}`, {}, { cause: error });
@@ -166,7 +167,7 @@ async function createStage(
   const sql = `CREATE TEMP TABLE ${stage} AS
     SELECT *, ${pidx} AS ${PIDX} FROM (
       SELECT ${['__c.*', ...pvalues].join(', ')} FROM (
-        SELECT ${casts.join(', ')} FROM (${source}) AS __s
+        SELECT ${casts.join(', ')} FROM (${source}\n) AS __s
       ) AS __c
     ) ORDER BY ${PIDX}`;
   try {
