@@ -6,10 +6,9 @@
  * the DataFiles' bigints, Maps and Uint8Arrays intact.
  */
 import { openStrataHome } from '../src/catalog/index.ts';
-import { StrataError } from '../src/core/index.ts';
 import { Table, type DataFile } from '../src/table/index.ts';
+import { appendEach } from './append-each.ts';
 import { CountingOperations } from './counting-operations.ts';
-import { now } from './stats.ts';
 
 export type ParentMessage = { readonly kind: 'files'; readonly files: DataFile[] } | { readonly kind: 'go' };
 export type WorkerMessage =
@@ -37,18 +36,7 @@ async function main(): Promise<void> {
     });
     send({ kind: 'ready' });
     await go;
-    const latencies: number[] = [];
-    let failed = 0;
-    for (const file of files) {
-      const t0 = now();
-      try {
-        await table.appendFiles([file]);
-        latencies.push(now() - t0);
-      } catch (error) {
-        if (!StrataError.is(error, 'COMMIT_FAILED')) throw error;
-        failed++;
-      }
-    }
+    const { latencies, failed } = await appendEach(table, files);
     send({ kind: 'done', latencies, attempts: counters.attempts, conflicts: counters.conflicts, failed });
   } finally {
     await home.close();

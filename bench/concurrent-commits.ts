@@ -8,8 +8,8 @@
  * Afterwards the table must hold exactly W×C files in W×C snapshots: no writer lost another's commit.
  */
 import type { StrataHome } from '../src/catalog/index.ts';
-import { StrataError } from '../src/core/index.ts';
 import type { DataFile } from '../src/table/index.ts';
+import { appendEach } from './append-each.ts';
 import { createTable, type CommitBackend, type TableHandle } from './bench-tables.ts';
 import { now, summarize, type Summary } from './stats.ts';
 
@@ -64,23 +64,10 @@ export async function concurrentCommits(
 ): Promise<ConcurrencyResult> {
   const { handle, filesByWriter } = await prepareConcurrentTable(home, backend, `concurrent_${writers}`, writers, commitsPerWriter);
   const instances = await Promise.all(filesByWriter.map(() => handle.open()));
-  const latencies: number[] = [];
-  let failed = 0;
   const start = now();
-  await Promise.all(
-    instances.map(async ({ table }, w) => {
-      for (const file of filesByWriter[w] ?? []) {
-        const t0 = now();
-        try {
-          await table.appendFiles([file]);
-          latencies.push(now() - t0);
-        } catch (error) {
-          if (!StrataError.is(error, 'COMMIT_FAILED')) throw error;
-          failed++;
-        }
-      }
-    }),
-  );
+  const results = await Promise.all(instances.map(({ table }, w) => appendEach(table, filesByWriter[w] ?? [])));
+  const latencies = results.flatMap((r) => r.latencies);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
   const elapsedMs = now() - start;
   const commits = writers * commitsPerWriter - failed;
   await verifyAllCommitted(handle, commits);

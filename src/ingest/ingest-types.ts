@@ -45,6 +45,11 @@ export interface IngestOptions {
   readonly rawTextCap?: number;
   /** What to do with a non-null field the schema does not have: quarantine the record (default) or drop the field. */
   readonly unknownFields?: 'quarantine' | 'ignore';
+  /**
+   * Let DuckDB parse whole NDJSON/CSV files when it can prove the careful per-record path would
+   * accept every record identically (fast-path.ts); default true. false forces the careful path.
+   */
+  readonly fastPath?: boolean;
   /** The ingest time (tests); default now. */
   readonly now?: Date;
 }

@@ -31,6 +31,7 @@ import type { NestedField, Table } from '../table/index.ts';
 import { highestFieldId, typeToString } from '../table/index.ts';
 import { BadRecord } from './bad-record.ts';
 import { convertRecord } from './convert-value.ts';
+import { tryFastPath } from './fast-path.ts';
 import { SchemaInferrer } from './infer-schema.ts';
 import { ingestedFiles, ledgerSummary, type LedgerEntry } from './ingest-ledger.ts';
 import type { IngestFileResult, IngestFormat, IngestOptions, IngestResult } from './ingest-types.ts';
@@ -130,6 +131,19 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       };
       try {
         if (!plan.format) throw new BadRecord('FILE_UNREADABLE', `unknown file format; name it .ndjson, .json, .csv or .parquet, or pass a format`);
+        if (fields && data && options.fastPath !== false) {
+          const fast = await tryFastPath(
+            { runtime, path: result.path, format: plan.format, size: plan.size, fields, maxRecordBytes: settings.maxRecordBytes, ingestDate },
+            { table: () => data.table(), tableExists: data.written },
+          );
+          if (fast) {
+            data.adopt(fast.files, fast.rows);
+            result.read = result.written = fast.rows;
+            bytesRead = plan.size;
+            progress(true);
+            continue;
+          }
+        }
         const records = readRecords(result.path, {
           format: plan.format,
           maxRecordBytes: settings.maxRecordBytes,

@@ -61,6 +61,12 @@ export class StagedWriter {
     this.#pendingChars = 0;
   }
 
+  /** Take data files written elsewhere (the fast path) into this run's commit. */
+  adopt(files: readonly DataFile[], rows: number): void {
+    this.#files.push(...files);
+    this.rows += rows;
+  }
+
   /** Write the rows staged so far as data files (not committed). */
   async flush(): Promise<void> {
     if (this.#batch === 0) return;
