@@ -40,7 +40,14 @@ export type StrataErrorCode =
   /** The caller cancelled the query (AbortSignal or `QueryResult.cancel()`). */
   | 'QUERY_CANCELLED'
   /** The query ran longer than its `timeoutMs`. */
-  | 'QUERY_TIMEOUT';
+  | 'QUERY_TIMEOUT'
+  // governance
+  /** A principal, group or role does not exist; `details.kind` says which. */
+  | 'PRINCIPAL_NOT_FOUND'
+  /** A governance object (principal, group, role) with that name exists; `details.kind` says which. */
+  | 'ALREADY_EXISTS'
+  /** A credential was not accepted. Deliberately one code and message for every reason. */
+  | 'UNAUTHENTICATED';
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode;

@@ -7,7 +7,7 @@ export type { CatalogBackend, PropertiesUpdateResult, TableIdentifier, TableReco
 export type { CatalogDialect, ConstraintViolation } from './catalog-dialect.ts';
 export { KyselyCatalogBackend } from './kysely-catalog-backend.ts';
 export { SqliteCatalogBackend } from './sqlite-catalog-backend.ts';
-export { CATALOG_MIGRATIONS, migrateCatalog, type MigrateOptions } from './migrations.ts';
+export { CATALOG_MIGRATIONS, migrateCatalog, runMigrations, type MigrateOptions, type MigrationSet } from './migrations.ts';
 export { closestName, editDistance } from '../../core/index.ts';
 export {
   NAMESPACE_SEPARATOR,

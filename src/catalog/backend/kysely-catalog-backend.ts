@@ -45,6 +45,15 @@ export class KyselyCatalogBackend implements CatalogBackend {
     this.#dialect = dialect;
   }
 
+  /**
+   * The Kysely instance and dialect behind this catalog, for planes that keep their own tables in
+   * the catalog database (governance) with their own migration table. Never use it to touch the
+   * catalog's tables; it stays owned by this backend and dies with `close()`.
+   */
+  get connection(): { readonly db: Db; readonly dialect: CatalogDialect } {
+    return { db: this.#db, dialect: this.#dialect };
+  }
+
   // ---- namespaces ------------------------------------------------------------------------------
 
   async createNamespace(namespace: readonly string[], properties: Readonly<Record<string, string>> = {}): Promise<void> {

@@ -63,24 +63,45 @@ export interface MigrateOptions {
   readonly migrations?: Readonly<Record<string, Migration>>;
 }
 
+/** One set of versioned migrations living in the catalog database under its own bookkeeping table. */
+export interface MigrationSet {
+  /** For messages: "catalog", "governance". */
+  readonly subject: string;
+  readonly migrations: Readonly<Record<string, Migration>>;
+  readonly table: string;
+  readonly lockTable: string;
+}
+
 /**
  * Brings the catalog schema up to date. Cheap when it already is: the applied names are read
  * without taking any lock, so opening a catalog does not serialise processes.
  */
 export async function migrateCatalog<DB>(db: Kysely<DB>, options: MigrateOptions): Promise<void> {
-  const migrations = options.migrations ?? CATALOG_MIGRATIONS;
+  await runMigrations(db, options, {
+    subject: 'catalog',
+    migrations: options.migrations ?? CATALOG_MIGRATIONS,
+    table: MIGRATION_TABLE,
+    lockTable: MIGRATION_LOCK_TABLE,
+  });
+}
+
+/**
+ * Applies a migration set (the catalog's, or another plane's tables in the same database) under the
+ * dialect's lock. A failure, or a file migrated by a newer Strata, is CATALOG_ERROR naming the set.
+ */
+export async function runMigrations<DB>(db: Kysely<DB>, options: Omit<MigrateOptions, 'migrations'>, set: MigrationSet): Promise<void> {
   try {
-    if (await isUpToDate(db, Object.keys(migrations))) return;
+    if (await isUpToDate(db, set.table, Object.keys(set.migrations))) return;
   } catch (error) {
-    throw new StrataError('CATALOG_ERROR', `Could not read the catalog schema version: ${messageOf(error)}`, {}, {
+    throw new StrataError('CATALOG_ERROR', `Could not read the ${set.subject} schema version: ${messageOf(error)}`, {}, {
       cause: error,
     });
   }
   const migrator = new Migrator({
     db,
-    provider: new InCodeMigrationProvider(migrations),
-    migrationTableName: MIGRATION_TABLE,
-    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    provider: new InCodeMigrationProvider(set.migrations),
+    migrationTableName: set.table,
+    migrationLockTableName: set.lockTable,
     disableTransactions: options.disableTransactions,
   });
   try {
@@ -94,28 +115,32 @@ export async function migrateCatalog<DB>(db: Kysely<DB>, options: MigrateOptions
       const failed = error.outcome.results?.find((r) => r.status === 'Error')?.migrationName;
       throw new StrataError(
         'CATALOG_ERROR',
-        `Catalog schema migration ${failed ?? ''} failed: ${messageOf(error.outcome.error)}. ` +
+        `${capitalize(set.subject)} schema migration ${failed ?? ''} failed: ${messageOf(error.outcome.error)}. ` +
           'If this catalog was written by a newer Strata, upgrade Strata; otherwise restore the catalog file from a backup.',
         { migration: failed },
         { cause: error.outcome.error },
       );
     }
-    throw new StrataError('CATALOG_ERROR', `Could not migrate the catalog schema: ${messageOf(error)}`, {}, { cause: error });
+    throw new StrataError('CATALOG_ERROR', `Could not migrate the ${set.subject} schema: ${messageOf(error)}`, {}, { cause: error });
   }
 }
 
 class MigrationFailure extends Error {
   readonly outcome: MigrationResultSet;
   constructor(outcome: MigrationResultSet) {
-    super('catalog migration failed');
+    super('migration failed');
     this.outcome = outcome;
   }
 }
 
-async function isUpToDate<DB>(db: Kysely<DB>, known: readonly string[]): Promise<boolean> {
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+async function isUpToDate<DB>(db: Kysely<DB>, table: string, known: readonly string[]): Promise<boolean> {
   const tables = await db.introspection.getTables();
-  if (!tables.some((t) => t.name === MIGRATION_TABLE)) return false;
-  const { rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(db);
+  if (!tables.some((t) => t.name === table)) return false;
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(db);
   const applied = new Set(rows.map((r) => r.name));
   return applied.size === known.length && known.every((name) => applied.has(name));
 }
