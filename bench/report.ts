@@ -3,7 +3,9 @@ import type { CommitLatencyResult } from './commit-latency.ts';
 import type { ConcurrencyResult } from './concurrent-commits.ts';
 import type { IngestThroughputResult } from './ingest-throughput.ts';
 import type { MachineInfo } from './machine.ts';
+import type { GovernanceOverheadResult } from './governance-overhead.ts';
 import type { QueryOverheadResult } from './query-overhead.ts';
+import { governanceHeadline, governanceSection } from './report-governance.ts';
 import { ingestQueryHeadlines, ingestSection, querySection } from './report-ingest-query.ts';
 import type { ScanPlanningResult } from './scan-planning.ts';
 import { markdownTable, ms, ratio } from './stats.ts';
@@ -19,6 +21,7 @@ export interface BenchResults {
   readonly scan: ScanPlanningResult;
   readonly ingest: IngestThroughputResult;
   readonly queries: QueryOverheadResult;
+  readonly governance: GovernanceOverheadResult;
 }
 
 export function renderReport(r: BenchResults): string {
@@ -63,6 +66,7 @@ export function renderReport(r: BenchResults): string {
     ...scanSection(r.scan),
     ...ingestSection(r.ingest),
     ...querySection(r.queries),
+    ...governanceSection(r.governance),
   ].join('\n');
 }
 
@@ -220,5 +224,6 @@ function headlines(r: BenchResults): string[] {
     );
   }
   lines.push(...ingestQueryHeadlines(r.ingest, r.queries));
+  lines.push(...governanceHeadline(r.governance));
   return lines.length > 0 ? ['## Headlines', '', ...lines, ''] : [];
 }

@@ -8,6 +8,7 @@
  *   (c) scan-planning.ts         planning over 10,000 data files, full vs selective, vs PyIceberg
  *   (d) ingest-throughput.ts     ingest() of NDJSON and CSV vs DuckDB read_json/read_csv → Parquet
  *   (e) query-overhead.ts        TPC-H-shaped queries through SqlSession vs DuckDB on the same files
+ *   (f) governance-overhead.ts   the same queries ungoverned / as admin / as a masked, filtered principal
  *
  * `BENCH_QUICK=1` shrinks every size for a smoke run (its report says so; do not commit it).
  * Takes about 3 minutes on a 2-core machine.
@@ -21,6 +22,7 @@ import { commitLatency } from './commit-latency.ts';
 import { concurrentCommits, type ConcurrencyResult } from './concurrent-commits.ts';
 import { concurrentProcesses } from './concurrent-processes.ts';
 import { ingestThroughput } from './ingest-throughput.ts';
+import { governanceOverhead } from './governance-overhead.ts';
 import { currentLoad, machineInfo } from './machine.ts';
 import { queryOverhead } from './query-overhead.ts';
 import { renderReport } from './report.ts';
@@ -32,8 +34,8 @@ const CONFIG = QUICK
   ? { latencyCommits: 10, writers: [1, 2], commitsPerWriter: 5, processWriters: [2], files: 500, appends: 5, planRuns: 2 }
   : { latencyCommits: 50, writers: [1, 2, 4, 8], commitsPerWriter: 20, processWriters: [1, 2, 4, 8], files: 10_000, appends: 10, planRuns: 5 };
 const CONFIG_ISSUE3 = QUICK
-  ? { ingestScale: 0.5, ingestRuns: 1, lineitemRows: 200_000, queryRuns: 2 }
-  : { ingestScale: 10, ingestRuns: 3, lineitemRows: 5_000_000, queryRuns: 7 };
+  ? { ingestScale: 0.5, ingestRuns: 1, lineitemRows: 200_000, queryRuns: 2, compileRepetitions: 20 }
+  : { ingestScale: 10, ingestRuns: 3, lineitemRows: 5_000_000, queryRuns: 7, compileRepetitions: 200 };
 const OUTPUT = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 
 async function main(): Promise<void> {
@@ -71,6 +73,9 @@ async function main(): Promise<void> {
     log(`query overhead: building ${CONFIG_ISSUE3.lineitemRows.toLocaleString('en-US')} lineitem rows`);
     const queries = await queryOverhead(home, CONFIG_ISSUE3.lineitemRows, CONFIG_ISSUE3.queryRuns);
 
+    log('governance overhead: the same queries ungoverned, as admin, as a masked and filtered principal');
+    const governance = await governanceOverhead(home, CONFIG_ISSUE3.queryRuns, CONFIG_ISSUE3.compileRepetitions);
+
     const report = renderReport({
       date: new Date(),
       totalMs: now() - started,
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
       scan,
       ingest,
       queries,
+      governance,
     });
     writeFileSync(OUTPUT, QUICK ? `> **BENCH_QUICK smoke run: sizes shrunk, numbers not meaningful.**\n\n${report}` : report);
     log(`wrote ${OUTPUT}`);

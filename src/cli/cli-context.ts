@@ -10,11 +10,15 @@ import type { Command } from 'commander';
 import { defaultHome, openStrataHome, type StrataHome } from '../catalog/index.ts';
 import { loadConfig, OUTPUT_FORMATS, type LoadedConfig, type OutputFormat } from '../config/index.ts';
 import { StrataError } from '../core/index.ts';
+import { DuckDbEngine } from '../engine/index.ts';
+import { openGovernance, type GovernancePlane, type Governor, type StatementGuard } from '../governance/index.ts';
 import { DuckDbRuntime, type DuckDbRuntimeOptions } from '../table/index.ts';
 import { renderRows, writableSink, type RowStream, type TextSink } from './output/index.ts';
 
 export interface GlobalOptions {
   readonly home?: string;
+  /** `--as <principal>`: an administrator runs the command as someone else. */
+  readonly as?: string;
   readonly format?: string;
   readonly output?: string;
 }
@@ -55,6 +59,51 @@ export class CliContext {
   /** Changes the output format for the rest of the run (the shell's `.format`). */
   set format(format: OutputFormat) {
     this.#formatOverride = format;
+  }
+
+  /** Who the command acts as: `--as`, else the configured principal (default `admin`). */
+  get principal(): string {
+    return this.options.as ?? this.config.values.principal;
+  }
+
+  /** With `--as`, the configured principal (who must be an administrator) acting as someone else. */
+  get actingAs(): string | undefined {
+    return this.options.as !== undefined && this.options.as !== this.config.values.principal ? this.config.values.principal : undefined;
+  }
+
+  /** Opens the governance plane of an open home, runs `fn`, and closes it. */
+  async withGovernance<T>(strata: StrataHome, fn: (governance: GovernancePlane) => Promise<T>): Promise<T> {
+    const governance = await openGovernance(strata.catalog);
+    try {
+      return await fn(governance);
+    } finally {
+      await governance.close();
+    }
+  }
+
+  /**
+   * Runs a command that is not SQL (describe, snapshots, tables, ingest, …) under governance as
+   * the acting principal: `fn` checks what it needs with `guard.require(…)` (ACCESS_DENIED, exit
+   * 6), and the command is audited as `action` like a SQL statement.
+   */
+  async governed<T>(strata: StrataHome, action: string, command: string, fn: (guard: StatementGuard, governor: Governor) => Promise<T>): Promise<T> {
+    return this.withGovernance(strata, async (governance) => {
+      const engine = DuckDbEngine.create(strata.runtime, { poolSize: 1 });
+      try {
+        const governor = await governance.governorFor(this.principal, engine, this.actingAs === undefined ? {} : { actingAs: this.actingAs });
+        const guard = await governor.begin(command, action);
+        try {
+          const result = await fn(guard, governor);
+          await guard.finish({});
+          return result;
+        } catch (error) {
+          await guard.finish({ error });
+          throw error;
+        }
+      } finally {
+        await engine.close();
+      }
+    });
   }
 
   /** Whether the home has been initialised (has a catalog). */

@@ -19,6 +19,8 @@ export const ExitCode = {
   CONFLICT: 4,
   /** Data quality: a validation failed, or an ingest wrote nothing / exceeded --max-bad-ratio. */
   DATA: 5,
+  /** Governance said no: access denied, or the credential was not accepted. */
+  DENIED: 6,
   /** The query ran past its timeout (as `timeout(1)` exits). */
   TIMEOUT: 124,
   /** Cancelled by the user (Ctrl-C, SIGINT: 128 + 2). */
@@ -44,6 +46,8 @@ const BY_CODE: Partial<Record<StrataErrorCode, ExitCode>> = {
   TABLE_ALREADY_EXISTS: ExitCode.CONFLICT,
   COMMIT_CONFLICT: ExitCode.CONFLICT,
   VALIDATION_FAILED: ExitCode.DATA,
+  ACCESS_DENIED: ExitCode.DENIED,
+  UNAUTHENTICATED: ExitCode.DENIED,
   QUERY_TIMEOUT: ExitCode.TIMEOUT,
   QUERY_CANCELLED: ExitCode.CANCELLED,
   INVALID_METADATA: ExitCode.UNEXPECTED,

@@ -13,6 +13,16 @@ import { registerInit } from './commands/init-command.ts';
 import { registerSnapshots } from './commands/snapshots-command.ts';
 import { registerSql } from './commands/sql-command.ts';
 import { registerShell } from './shell/shell-command.ts';
+import { registerAccessCommands } from './commands/governance/access-commands.ts';
+import { registerAuditCommands } from './commands/governance/audit-commands.ts';
+import { registerGrantCommands } from './commands/governance/grant-commands.ts';
+import { registerGroupCommands } from './commands/governance/group-commands.ts';
+import { registerMaskCommands } from './commands/governance/mask-commands.ts';
+import { registerPrincipalCommands } from './commands/governance/principal-commands.ts';
+import { registerRoleCommands } from './commands/governance/role-commands.ts';
+import { registerRowFilterCommands } from './commands/governance/row-filter-commands.ts';
+import { registerTagCommands } from './commands/governance/tag-commands.ts';
+import { registerTokenCommands } from './commands/governance/token-commands.ts';
 import { runAdTechDemo } from '../demo/adtech-pipeline.ts';
 import { runLakeTour } from '../demo/lake-tour.ts';
 
@@ -29,6 +39,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
     // because commander gives a program option to the program wherever it appears on the line.
     .option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default: output.format from config, else table); for ingest, the input format`)
     .option('-o, --output <file>', 'write the output to a file instead of stdout (required for --format parquet)')
+    .option('--as <principal>', 'run the command as another principal, to try policies out (administrators only)')
     .addHelpText(
       'after',
       `
@@ -39,7 +50,7 @@ Examples:
   $ strata --home /data/strata snapshots sales.orders --format csv
 
 Exit codes: 0 ok, 1 unexpected, 2 usage/invalid input, 3 not found, 4 conflict,
-5 data quality/ingest failure, 124 timeout, 130 cancelled. Details: docs/cli.md`,
+5 data quality/ingest failure, 6 access denied, 124 timeout, 130 cancelled. Details: docs/cli.md`,
     );
   const context = new CliContext(program);
 
@@ -51,6 +62,16 @@ Exit codes: 0 ok, 1 unexpected, 2 usage/invalid input, 3 not found, 4 conflict,
   registerSql(program, context);
   registerShell(program, context);
   registerIngest(program, context);
+  registerPrincipalCommands(program, context);
+  registerGroupCommands(program, context);
+  registerRoleCommands(program, context);
+  registerTokenCommands(program, context);
+  registerGrantCommands(program, context);
+  registerAccessCommands(program, context);
+  registerTagCommands(program, context);
+  registerMaskCommands(program, context);
+  registerRowFilterCommands(program, context);
+  registerAuditCommands(program, context);
 
   program
     .command('demo')

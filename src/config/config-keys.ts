@@ -8,7 +8,6 @@
  * Gotcha: `null` is a real value for some keys and means "let the engine decide" (e.g. DuckDB's own
  * default of 80% of RAM for `duckdb.memory_limit`); it is not the same as "unset".
  */
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 
 /** Parses a raw value (a YAML scalar, or an env var's text) or returns why it is not acceptable. */
@@ -63,14 +62,6 @@ function oneOf<const V extends string>(...values: V[]): (raw: unknown) => ParseR
   return (raw) => ((values as unknown[]).includes(raw) ? ok(raw as V) : bad(`one of ${values.join(', ')}`));
 }
 
-function localUser(): string {
-  try {
-    return userInfo().username || 'local';
-  } catch {
-    return 'local';
-  }
-}
-
 function define<T>(definition: ConfigKeyDefinition<T>): ConfigKeyDefinition<T> {
   return definition;
 }
@@ -116,9 +107,8 @@ export const CONFIG_KEYS = {
     parse: ratio,
   }),
   principal: define({
-    description: 'Who you are to Strata (governance, audit); embedded default is the OS user.',
-    default: () => localUser(),
-    defaultText: '<OS user name>',
+    description: 'Who the CLI acts as (grants, masks, row filters, audit); `strata init` makes this principal the local administrator.',
+    default: 'admin',
     parse: text,
   }),
   'output.format': define<OutputFormat>({

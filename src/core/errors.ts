@@ -47,7 +47,11 @@ export type StrataErrorCode =
   /** A governance object (principal, group, role) with that name exists; `details.kind` says which. */
   | 'ALREADY_EXISTS'
   /** A credential was not accepted. Deliberately one code and message for every reason. */
-  | 'UNAUTHENTICATED';
+  | 'UNAUTHENTICATED'
+  /** The principal is known but may not do this (governance denied it). */
+  | 'ACCESS_DENIED'
+  /** A grant, tag key, mask or row filter named in a governance command does not exist. */
+  | 'POLICY_NOT_FOUND';
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode;

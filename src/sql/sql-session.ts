@@ -23,7 +23,14 @@ import { toExpression, type AstNode } from './predicates.ts';
 import { splitStatements } from './sql-text.ts';
 import { parseStatement, type AlterAction, type Statement, type TableName } from './statements.ts';
 import { quoteIdent, quoteString, resolveQuery, type ResolvedQuery, type TableReadPlan } from './table-refs.ts';
+import type { Governor, PrivilegeCheck, StatementGuard } from '../governance/enforce/index.ts';
+import type { ReadDecision } from '../governance/decision/index.ts';
+import type { PrincipalContext, Privilege } from '../governance/model.ts';
+import { parseGovernanceStatement } from '../governance/sql/index.ts';
+import { runGovernanceStatement } from './governance-statements.ts';
+import { governedTables, ownTheNewObject } from './governed-catalog.ts';
 import { fieldsFromDuckDbColumns, icebergTypeOf, idCounter } from './type-mapping.ts';
+import { shapeOf } from '../governance/enforce/index.ts';
 
 export type StatementResult =
   | { readonly kind: 'rows'; readonly columns: readonly ColumnInfo[]; readonly rows: AsyncIterable<readonly unknown[][]> }
@@ -33,17 +40,25 @@ export interface SqlSessionOptions {
   readonly catalog: Catalog;
   readonly engine: Engine;
   readonly runtime?: DuckDbRuntime;
+  /**
+   * Enforces the acting principal's grants, masks and row filters on every statement and audits
+   * each one (src/governance/enforce). Without it the session is trusted: it reads and writes
+   * everything raw (for Strata's own jobs and tests).
+   */
+  readonly governor?: Governor;
 }
 
 export class SqlSession {
   readonly catalog: Catalog;
   readonly engine: Engine;
+  readonly governor: Governor | undefined;
   #lastPlan: readonly TableReadPlan[] = [];
   readonly #liveViews = new Set<string>();
 
   private constructor(options: SqlSessionOptions) {
     this.catalog = options.catalog;
     this.engine = options.engine;
+    this.governor = options.governor;
   }
 
   static async open(options: SqlSessionOptions): Promise<SqlSession> {
@@ -62,7 +77,7 @@ export class SqlSession {
     let result: StatementResult = { kind: 'ok', message: '' };
     for (const [i, statement] of statements.entries()) {
       try {
-        result = await this.#executeOne(parseStatement(statement.text), options);
+        result = await this.#executeGoverned(statement.text, options);
       } catch (error) {
         throw shiftPosition(error, statement.offset);
       }
@@ -73,16 +88,86 @@ export class SqlSession {
     return result;
   }
 
+  /**
+   * "What would this principal see?": decides one statement as the governor's principal without
+   * running it or auditing it — the privilege checks, and per table read the readable, masked and
+   * hidden columns and the row filters — or says why it is denied.
+   */
+  async explainAccess(sql: string): Promise<AccessExplanation> {
+    const statements = splitStatements(sql);
+    const text = statements[0]?.text;
+    if (!this.governor || statements.length !== 1 || text === undefined) {
+      throw new StrataError('INVALID_ARGUMENT', 'Access explanation needs a governed session and exactly one statement');
+    }
+    const guard = await this.governor.begin(text, 'access_explain');
+    let denied: StrataError | undefined;
+    try {
+      const statement = parseStatement(text);
+      for (const { privilege, on } of requiredPrivileges(statement)) guard.require(privilege, on);
+      const source = sourceOf(statement);
+      if (source) await this.#resolve(source.sql, source.offset, guard);
+      if (statement.kind === 'delete') refuseFilteredDelete(guard, statement.table, await this.#load(statement.table));
+      if (statement.kind === 'explain' && !this.governor.mayExplain) throw new StrataError('ACCESS_DENIED', 'EXPLAIN is for administrators only');
+    } catch (error) {
+      if (!StrataError.is(error, 'ACCESS_DENIED')) throw error;
+      denied = error;
+    }
+    return {
+      principal: guard.principal,
+      ...(this.governor.actingAs === undefined ? {} : { actingAs: this.governor.actingAs }),
+      statement: text,
+      allowed: denied === undefined,
+      ...(denied ? { reason: denied.message } : {}),
+      checks: guard.checks,
+      // A hash mask's key never leaves the governance plane, not even in an explanation.
+      reads: guard.reads.map((read) => ({ ...read, columns: read.columns.map((c) => (c.mask ? { ...c, mask: { ...c.mask, hashKey: '' } } : c)) })),
+    };
+  }
+
   /** Drops any views a not-yet-drained result still holds. The engine belongs to the caller. */
   async close(): Promise<void> {
     await this.#dropViews([...this.#liveViews]);
   }
 
-  async #executeOne(statement: Statement, options: QueryOptions): Promise<StatementResult> {
+  /**
+   * One statement under the governor, if any: the guard decides, the statement runs, and the
+   * outcome (rows returned, or the error) is audited when the result is drained.
+   */
+  async #executeGoverned(text: string, options: QueryOptions): Promise<StatementResult> {
+    const guard = await this.governor?.begin(text, 'statement');
+    try {
+      const governance = parseGovernanceStatement(text);
+      let result: StatementResult;
+      if (governance) {
+        if (guard) guard.action = governance.kind === 'showGrants' ? 'show_grants' : governance.kind;
+        result = await runGovernanceStatement(governance, { catalog: this.catalog, ...(this.governor && guard ? { governor: this.governor, guard } : {}) });
+      } else {
+        const statement = parseStatement(text);
+        if (guard) guard.action = actionOf(statement);
+        result = await this.#executeOne(statement, options, guard);
+      }
+      if (!guard) return result;
+      if (result.kind === 'ok') {
+        await guard.finish(result.rowCount === undefined ? {} : { rows: result.rowCount });
+        return result;
+      }
+      return { ...result, rows: auditedRows(result.rows, guard) };
+    } catch (error) {
+      if (!guard) throw error;
+      const shown = guard.sanitize(error);
+      await guard.finish({ error: shown });
+      throw shown;
+    }
+  }
+
+  async #executeOne(statement: Statement, options: QueryOptions, guard: StatementGuard | undefined): Promise<StatementResult> {
     this.#lastPlan = [];
+    for (const { privilege, on } of requiredPrivileges(statement)) guard?.require(privilege, on);
     switch (statement.kind) {
       case 'query':
-        return this.#query(statement.sql, options);
+        return this.#query(statement.sql, options, guard);
+      case 'explain':
+        return this.#explainStatement(statement, guard);
       case 'createDatabase':
         try {
           await this.catalog.createNamespace([statement.name]);
@@ -90,24 +175,32 @@ export class SqlSession {
           if (statement.ifNotExists && StrataError.is(error, 'NAMESPACE_ALREADY_EXISTS')) return ok(`Database ${statement.name} already exists`);
           throw error;
         }
+        await ownTheNewObject(this.governor, { database: statement.name });
         return ok(`Created database ${statement.name}`);
       case 'dropDatabase': {
         const exists = (await this.catalog.listNamespaces()).some((n) => n.join('.') === statement.name);
         if (!exists && statement.ifExists) return ok(`Database ${statement.name} does not exist`);
         await this.catalog.dropNamespace([statement.name]);
+        await this.governor?.policies.forgetDatabase(statement.name);
         return ok(`Dropped database ${statement.name}`);
       }
       case 'showDatabases': {
-        const names = (await this.catalog.listNamespaces()).map((n) => [n.join('.')]);
+        const tables = await governedTables(this.catalog, guard);
+        const names = (await this.catalog.listNamespaces())
+          .map((n) => n.join('.'))
+          .filter((db) => !guard || guard.principal.administrator || tables.some((t) => t.database === db) || guard.decidePrivilege('DESCRIBE', { database: db }).allowed)
+          .map((db) => [db]);
         return rows([{ name: 'database', type: 'VARCHAR' }], names);
       }
       case 'showTables': {
-        const databases = statement.database !== undefined ? [[statement.database]] : await this.catalog.listNamespaces();
-        const out: unknown[][] = [];
-        for (const db of databases) {
-          for (const t of await this.catalog.listTables(db)) out.push([db.join('.'), t.name]);
-        }
-        return rows([{ name: 'database', type: 'VARCHAR' }, { name: 'table', type: 'VARCHAR' }], out);
+        const tables = await governedTables(this.catalog, guard, statement.database);
+        return rows(
+          [
+            { name: 'database', type: 'VARCHAR' },
+            { name: 'table', type: 'VARCHAR' },
+          ],
+          tables.map((t) => [t.database, t.table]),
+        );
       }
       case 'describe': {
         const table = await this.#load(statement.table);
@@ -124,11 +217,11 @@ export class SqlSession {
         );
       }
       case 'createTable':
-        return this.#createTable(statement, options);
+        return this.#createTable(statement, guard);
       case 'insert':
-        return this.#insert(statement, options);
+        return this.#insert(statement, guard);
       case 'delete':
-        return this.#delete(statement);
+        return this.#delete(statement, guard);
       case 'alterTable':
         return this.#alter(statement.table, statement.action);
       case 'dropTable': {
@@ -136,19 +229,21 @@ export class SqlSession {
         if (statement.ifExists && !(await this.catalog.tableExists(id))) return ok(`Table ${id} does not exist`);
         await this.#load(statement.table);
         await this.catalog.dropTable(id, { purge: statement.purge });
+        await this.governor?.policies.forgetTable(statement.table.database, statement.table.table);
         return ok(`Dropped table ${id}${statement.purge ? ' and deleted its files' : ''}`);
       }
     }
   }
 
-  async #query(text: string, options: QueryOptions): Promise<StatementResult> {
-    const resolved = await this.#resolve(text, 0);
+  async #query(text: string, options: QueryOptions, guard: StatementGuard | undefined): Promise<StatementResult> {
+    const resolved = await this.#resolve(text, 0, guard);
     try {
       await this.#createViews(resolved);
+      await guard?.allow();
       const result = await this.engine.query(resolved.sql, options);
       const views = [...resolved.views.keys()];
       const drop = (): Promise<void> => this.#dropViews(views);
-      const explain = (error: unknown): unknown => this.#explain(error, resolved);
+      const mapError = (error: unknown): unknown => this.#mapError(error, resolved);
       return {
         kind: 'rows',
         columns: result.columns,
@@ -157,7 +252,7 @@ export class SqlSession {
             try {
               for await (const batch of result) yield batch;
             } catch (error) {
-              throw explain(error);
+              throw mapError(error);
             } finally {
               await drop();
             }
@@ -166,12 +261,38 @@ export class SqlSession {
       };
     } catch (error) {
       await this.#dropViews([...resolved.views.keys()]);
-      throw this.#explain(error, resolved);
+      throw this.#mapError(error, resolved);
     }
   }
 
-  async #resolve(text: string, offset: number): Promise<ResolvedQuery> {
-    const resolved = await resolveQuery(text, { catalog: this.catalog, scalar: (sql) => this.#scalar(sql), offset });
+  /** EXPLAIN [ANALYZE]: administrators only (the rewrite shows mask expressions and keys). */
+  async #explainStatement(statement: Extract<Statement, { kind: 'explain' }>, guard: StatementGuard | undefined): Promise<StatementResult> {
+    if (this.governor && !this.governor.mayExplain) {
+      throw new StrataError('ACCESS_DENIED', 'EXPLAIN shows the rewritten statement, with policy details, and is for administrators only', { construct: 'explain' });
+    }
+    const resolved = await this.#resolve(statement.query.sql, statement.query.offset, guard);
+    try {
+      await this.#createViews(resolved);
+      await guard?.allow();
+      const out: unknown[][] = [...resolved.views].map(([name, sql]) => [`rewrite: ${name}`, sql]);
+      out.push(['statement', resolved.sql]);
+      for (const row of await this.#run(`EXPLAIN ${statement.analyze ? 'ANALYZE ' : ''}${resolved.sql}`)) out.push([String(row[0]), String(row[1])]);
+      return rows(
+        [
+          { name: 'part', type: 'VARCHAR' },
+          { name: 'text', type: 'VARCHAR' },
+        ],
+        out,
+      );
+    } catch (error) {
+      throw this.#mapError(error, resolved);
+    } finally {
+      await this.#dropViews([...resolved.views.keys()]);
+    }
+  }
+
+  async #resolve(text: string, offset: number, guard: StatementGuard | undefined): Promise<ResolvedQuery> {
+    const resolved = await resolveQuery(text, { catalog: this.catalog, scalar: (sql) => this.#scalar(sql), offset, ...(guard ? { governance: guard } : {}) });
     this.#lastPlan = [...this.#lastPlan, ...resolved.plans];
     return resolved;
   }
@@ -205,22 +326,24 @@ export class SqlSession {
   /** Resolve a write's source query and run `write` with SQL the table writer can read. */
   async #withSource<T>(
     source: { readonly sql: string; readonly offset: number },
+    guard: StatementGuard | undefined,
     write: (sql: string, columns: readonly { name: string; type: string }[]) => Promise<T>,
   ): Promise<T> {
-    const resolved = await this.#resolve(source.sql, source.offset);
+    const resolved = await this.#resolve(source.sql, source.offset, guard);
     try {
       await this.#createViews(resolved);
+      await guard?.allow();
       const described = await this.#run(`DESCRIBE SELECT * FROM (${resolved.sql}\n)`);
       const columns = described.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
       return await write(resolved.sql, columns);
     } catch (error) {
-      throw this.#explain(error, resolved);
+      throw this.#mapError(error, resolved);
     } finally {
       await this.#dropViews([...resolved.views.keys()]);
     }
   }
 
-  async #createTable(statement: Extract<Statement, { kind: 'createTable' }>, _options: QueryOptions): Promise<StatementResult> {
+  async #createTable(statement: Extract<Statement, { kind: 'createTable' }>, guard: StatementGuard | undefined): Promise<StatementResult> {
     const id = `${statement.table.database}.${statement.table.table}`;
     await this.#requireDatabase(statement.table);
     if (await this.catalog.tableExists(id)) {
@@ -230,14 +353,16 @@ export class SqlSession {
     if (statement.columns) {
       const fields = fieldsFromDuckDbColumns(statement.columns);
       await this.catalog.createTable(id, fields, { partitionBy: statement.partitionBy });
+      await ownTheNewObject(this.governor, { database: statement.table.database, table: statement.table.table });
       return ok(`Created table ${id}`);
     }
     const asSelect = statement.asSelect;
     if (!asSelect) throw new StrataError('SQL_ERROR', 'CREATE TABLE needs columns or AS SELECT');
-    return this.#withSource(asSelect, async (sql, columns) => {
+    return this.#withSource(asSelect, guard, async (sql, columns) => {
       const table = await this.catalog.createTable(id, fieldsFromDuckDbColumns(columns), { partitionBy: statement.partitionBy });
       try {
         const result = await table.append({ sql });
+        await ownTheNewObject(this.governor, { database: statement.table.database, table: statement.table.table });
         return written(`Created table ${id}`, result.snapshot);
       } catch (error) {
         await this.catalog.dropTable(id, { purge: true }).catch(() => undefined);
@@ -246,7 +371,7 @@ export class SqlSession {
     });
   }
 
-  async #insert(statement: Extract<Statement, { kind: 'insert' }>, _options: QueryOptions): Promise<StatementResult> {
+  async #insert(statement: Extract<Statement, { kind: 'insert' }>, guard: StatementGuard | undefined): Promise<StatementResult> {
     const table = await this.#load(statement.table);
     const fields = table.schema().fields;
     const targets = statement.columns ?? fields.map((f) => f.name);
@@ -258,7 +383,7 @@ export class SqlSession {
         });
       }
     }
-    return this.#withSource(statement.source, async (sql, columns) => {
+    return this.#withSource(statement.source, guard, async (sql, columns) => {
       if (columns.length !== targets.length) {
         throw new StrataError(
           'SQL_ERROR',
@@ -277,8 +402,9 @@ export class SqlSession {
     });
   }
 
-  async #delete(statement: Extract<Statement, { kind: 'delete' }>): Promise<StatementResult> {
+  async #delete(statement: Extract<Statement, { kind: 'delete' }>, guard: StatementGuard | undefined): Promise<StatementResult> {
     const table = await this.#load(statement.table);
+    if (guard) refuseFilteredDelete(guard, statement.table, table);
     let filter: Expression = { kind: 'true' };
     if (statement.where) {
       const raw = await this.#scalar(`SELECT json_serialize_sql(${quoteString(`SELECT * FROM t WHERE ${statement.where.sql}`)})`);
@@ -298,6 +424,7 @@ export class SqlSession {
       }
       filter = withSqlNullSemantics(converted);
     }
+    await guard?.allow();
     const result = await table.deleteWhere(filter);
     const removed = Number(result.snapshot.summary['deleted-records'] ?? 0);
     return { kind: 'ok', message: `Deleted ${removed} row(s) from ${table.name}`, rowCount: removed, snapshotId: result.snapshot.snapshotId };
@@ -351,7 +478,7 @@ export class SqlSession {
   }
 
   /** Map engine errors on a rewritten statement back to the user's text and names. */
-  #explain(error: unknown, resolved: ResolvedQuery): unknown {
+  #mapError(error: unknown, resolved: ResolvedQuery): unknown {
     if (!StrataError.is(error, 'SQL_ERROR')) return error;
     let message = error.message;
     for (const [view, _sql] of resolved.views) message = message.replaceAll(view, 'table');
@@ -373,6 +500,97 @@ export class SqlSession {
     }
     return new StrataError('SQL_ERROR', message, details, { cause: error });
   }
+}
+
+/** "What would this principal see?" for one statement; see `SqlSession.explainAccess`. */
+export interface AccessExplanation {
+  readonly principal: PrincipalContext;
+  readonly actingAs?: string;
+  readonly statement: string;
+  readonly allowed: boolean;
+  readonly reason?: string;
+  readonly checks: readonly PrivilegeCheck[];
+  readonly reads: readonly ReadDecision[];
+}
+
+/** The privileges a statement needs besides reading its sources (checked before it runs). */
+function requiredPrivileges(statement: Statement): { privilege: Privilege; on: { database?: string; table?: string } }[] {
+  switch (statement.kind) {
+    case 'createDatabase':
+      return [{ privilege: 'ADMIN', on: {} }];
+    case 'dropDatabase':
+      return [{ privilege: 'DROP', on: { database: statement.name } }];
+    case 'describe':
+      return [{ privilege: 'DESCRIBE', on: { database: statement.table.database, table: statement.table.table } }];
+    case 'createTable':
+      return [{ privilege: 'CREATE_TABLE', on: { database: statement.table.database } }];
+    case 'insert': {
+      const on = { database: statement.table.database, table: statement.table.table };
+      return statement.overwrite ? [{ privilege: 'INSERT', on }, { privilege: 'DELETE', on }] : [{ privilege: 'INSERT', on }];
+    }
+    case 'delete':
+      return [{ privilege: 'DELETE', on: { database: statement.table.database, table: statement.table.table } }];
+    case 'alterTable':
+      return [{ privilege: 'ALTER', on: { database: statement.table.database, table: statement.table.table } }];
+    case 'dropTable':
+      return [{ privilege: 'DROP', on: { database: statement.table.database, table: statement.table.table } }];
+    default:
+      return [];
+  }
+}
+
+/** The query a statement reads from, if any. */
+function sourceOf(statement: Statement): { readonly sql: string; readonly offset: number } | undefined {
+  switch (statement.kind) {
+    case 'query':
+      return { sql: statement.sql, offset: 0 };
+    case 'explain':
+      return statement.query;
+    case 'insert':
+      return statement.source;
+    case 'createTable':
+      return statement.asSelect;
+    default:
+      return undefined;
+  }
+}
+
+/** A principal whose view of a table is row-filtered may not DELETE from it: it could remove rows it cannot see. */
+function refuseFilteredDelete(guard: StatementGuard, name: TableName, table: Table): void {
+  if (guard.principal.administrator) return;
+  const filters = guard.decideRead(shapeOf(name.database, name.table, table.schema())).rowFilters;
+  if (filters.length === 0) return;
+  throw new StrataError(
+    'ACCESS_DENIED',
+    `${guard.principal.name} may not DELETE from ${table.name}: row filter(s) ${filters.map((f) => f.name).join(', ')} limit which rows it sees, and a delete could remove rows it cannot see`,
+    { principal: guard.principal.name, table: table.name },
+  );
+}
+
+/** The audit action of a statement: its kind in snake case (`create_table`, `query`, …). */
+function actionOf(statement: Statement): string {
+  return statement.kind.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Counts the rows a consumer reads and records the outcome once the iteration ends. */
+function auditedRows(source: AsyncIterable<readonly unknown[][]>, guard: StatementGuard): AsyncIterable<readonly unknown[][]> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      let count = 0;
+      let failure: { error: unknown } | undefined;
+      try {
+        for await (const batch of source) {
+          count += batch.length;
+          yield batch;
+        }
+      } catch (error) {
+        failure = { error: guard.sanitize(error) };
+        throw failure.error;
+      } finally {
+        await guard.finish(failure ?? { rows: count });
+      }
+    },
+  };
 }
 
 function ok(message: string): StatementResult {

@@ -29,6 +29,8 @@ export type AlterAction =
 
 export type Statement =
   | { readonly kind: 'query'; readonly sql: string }
+  /** EXPLAIN [ANALYZE] of a query: the plan of the rewritten statement, with the rewrite shown. */
+  | { readonly kind: 'explain'; readonly analyze: boolean; readonly query: { readonly sql: string; readonly offset: number } }
   | { readonly kind: 'createDatabase'; readonly name: string; readonly ifNotExists: boolean }
   | { readonly kind: 'dropDatabase'; readonly name: string; readonly ifExists: boolean }
   | { readonly kind: 'showDatabases' }
@@ -94,6 +96,11 @@ class StatementParser {
     if ((first === 'DESCRIBE' || first === 'DESC') && this.#isTableName(this.#upper(1) === 'TABLE' ? 2 : 1)) {
       this.#at = this.#upper(1) === 'TABLE' ? 2 : 1;
       return this.#end({ kind: 'describe', table: this.#tableName() });
+    }
+    if (first === 'EXPLAIN') {
+      this.#at = 1;
+      const analyze = this.#keywords('ANALYZE');
+      return { kind: 'explain', analyze, query: this.#rest() };
     }
     if (first === 'CREATE' && second === 'TABLE') return this.#createTable();
     if (first === 'INSERT') return this.#insert();

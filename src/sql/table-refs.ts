@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { StrataError, closestName, parseJson } from '../core/index.ts';
 import type { Catalog } from '../catalog/index.ts';
-import { Expressions, bind, type Expression, type ScanOptions, type ScanStats, type Table } from '../table/index.ts';
+import { Expressions, bind, type Expression, type ScanOptions, type ScanStats, type Schema, type Table } from '../table/index.ts';
 import { conjuncts, constantOf, toExpression, type AstNode } from './predicates.ts';
 import { isMetadataTable, metadataTableSql, METADATA_TABLES } from './metadata-tables.ts';
 import { EditedText, rewriteTimeTravel, significant, tokenize, type Edit } from './sql-text.ts';
@@ -53,6 +53,41 @@ export interface ResolveContext {
   readonly scalar: (sql: string) => Promise<unknown>;
   /** Offset of this text in the statement the user wrote (for positions in messages). */
   readonly offset?: number;
+  /** Governance's say over the query: what may be read and how (absent: read everything raw). */
+  readonly governance?: ReferenceGovernance;
+}
+
+/**
+ * The hooks through which the governance plane checks and rewrites a query (src/governance/
+ * enforce). Called in order: `unparsed` or `inspect`, then `relation` per reference, then `complete`.
+ */
+export interface ReferenceGovernance {
+  /** The statement is not a query DuckDB can serialise (SET, COPY, …): throw to refuse it. */
+  unparsed(text: string): void;
+  /** The parsed query before anything resolves; throw to refuse it. */
+  inspect(ast: AstNode, databases: ReadonlySet<string>, toUser: (position: number) => number): void;
+  /** How one reference may be read; throws ACCESS_DENIED when it may not. */
+  relation(reference: GovernedReference): GovernedRelation;
+  /** Every reference resolved: last checks over the whole query (e.g. hidden columns named). */
+  complete(ast: AstNode): void;
+}
+
+export interface GovernedReference {
+  readonly table: Table;
+  readonly database: string;
+  readonly name: string;
+  /** The query's alias for it, '' when none. */
+  readonly alias: string;
+  /** `snapshots`, `files`, … for a metadata table. */
+  readonly metadataTable?: string;
+  readonly position: number;
+}
+
+export interface GovernedRelation {
+  /** Whether a pushed-down filter may use this column (it filters raw values, so not a masked one). */
+  canPushDown(column: string): boolean;
+  /** The SQL to read instead of the planned scan, given the schema the scan reads with. */
+  wrap(scanSql: string, readSchema: Schema): string;
 }
 
 interface Ref {
@@ -72,6 +107,7 @@ export async function resolveQuery(text: string, ctx: ResolveContext): Promise<R
   if (ast['error'] === true) {
     const message = String(ast['error_message'] ?? 'cannot parse the statement');
     if (/Only SELECT statements/i.test(message)) {
+      ctx.governance?.unparsed(text);
       return { sql: text, views: new Map(), plans: [], toOriginal: (p) => offset + p };
     }
     const position = ast['position'] === undefined ? undefined : toUser(Number(ast['position']));
@@ -81,6 +117,7 @@ export async function resolveQuery(text: string, ctx: ResolveContext): Promise<R
     });
   }
   const namespaces = new Set((await ctx.catalog.listNamespaces()).map((n) => n.join('.')));
+  ctx.governance?.inspect(ast, namespaces, toUser);
   const refs: Ref[] = [];
   collectRefs(ast, new Map(), refs);
   const edits: Edit[] = [];
@@ -100,6 +137,14 @@ export async function resolveQuery(text: string, ctx: ResolveContext): Promise<R
     const metaKind = dollar > 0 ? tableName.slice(dollar + 1).toLowerCase() : undefined;
     const table = await loadTable(ctx.catalog, schemaName, baseName, position);
     const scan = scanOptions(ref.node['at_clause'] as AstNode | null | undefined, position);
+    const governed = ctx.governance?.relation({
+      table,
+      database: schemaName,
+      name: baseName,
+      alias: String(ref.node['alias'] ?? ''),
+      ...(metaKind === undefined ? {} : { metadataTable: metaKind }),
+      position,
+    });
     let viewSql: string;
     if (metaKind !== undefined) {
       if (!isMetadataTable(metaKind)) {
@@ -112,10 +157,11 @@ export async function resolveQuery(text: string, ctx: ResolveContext): Promise<R
       viewSql = await metadataTableSql(table, metaKind, scan);
       plans.push({ table: `${schemaName}.${baseName}`, metadataTable: metaKind, filter: 'true' });
     } else {
-      const filter = pushdownFilter(table, ref);
+      const filter = pushdownFilter(table, ref, governed);
       const tableScan = table.scan({ ...scan, ...(filter ? { filter } : {}), caseSensitive: false });
       const plan = await tableScan.planFiles();
       viewSql = await tableScan.toSql(plan);
+      if (governed) viewSql = governed.wrap(viewSql, plan.schema);
       plans.push({
         table: `${schemaName}.${baseName}`,
         ...(plan.snapshot ? { snapshotId: plan.snapshot.snapshotId } : {}),
@@ -135,6 +181,7 @@ export async function resolveQuery(text: string, ctx: ResolveContext): Promise<R
       if (spans.at) edits.push({ start: spans.at.start, end: spans.at.end, replacement: '' });
     }
   }
+  ctx.governance?.complete(ast);
   const edited = new EditedText(s1, edits);
   return { sql: edited.text, views, plans, toOriginal: (p) => toUser(edited.toOriginal(p)) };
 }
@@ -178,7 +225,7 @@ function filterableTables(from: AstNode | undefined): AstNode[] {
   return [];
 }
 
-function pushdownFilter(table: Table, ref: Ref): Expression | undefined {
+function pushdownFilter(table: Table, ref: Ref, governed: GovernedRelation | undefined): Expression | undefined {
   const alias = String(ref.node['alias'] ?? '') || String(ref.node['table_name']);
   const resolve = (parts: readonly string[]): string | undefined => {
     if (parts.length === 1 && ref.single) return parts[0];
@@ -190,6 +237,7 @@ function pushdownFilter(table: Table, ref: Ref): Expression | undefined {
   for (const conjunct of ref.filters) {
     const expression = toExpression(conjunct, resolve);
     if (!expression) continue;
+    if (governed && !columnsOf(expression).every((c) => governed.canPushDown(c))) continue;
     try {
       const bound = bind(expression, schema, false);
       if (JSON.stringify(bound, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).includes('"timestamptz"') && !zoned(expression)) continue;
@@ -199,6 +247,20 @@ function pushdownFilter(table: Table, ref: Ref): Expression | undefined {
     }
   }
   return kept.length === 0 ? undefined : Expressions.and(...kept);
+}
+
+function columnsOf(e: Expression): string[] {
+  switch (e.kind) {
+    case 'and':
+    case 'or':
+      return [...columnsOf(e.left), ...columnsOf(e.right)];
+    case 'not':
+      return columnsOf(e.child);
+    case 'predicate':
+      return [e.column];
+    default:
+      return [];
+  }
 }
 
 /** A timestamptz literal without an explicit zone would depend on DuckDB's TimeZone: not pushed. */

@@ -11,7 +11,7 @@ import { stringifyJson } from '../../core/index.ts';
 import { indexSchema, typeToString, type Table } from '../../table/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { rowStreamOf, type OutputColumn, type RowStream } from '../output/index.ts';
-import { loadTableForCli } from './load-table.ts';
+import { loadTableForCli, splitTableName } from './load-table.ts';
 
 const SECTIONS = ['schema', 'partitioning', 'properties'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -97,6 +97,10 @@ Examples:
     )
     .action(async (name: string, options: { section: Section }) => {
       await context.withHome(async (strata) => {
+        await context.governed(strata, 'describe', `describe ${name}`, async (guard) => {
+          const { database, table } = splitTableName(name);
+          guard.require('DESCRIBE', { database, table });
+        });
         const table = await loadTableForCli(strata.catalog, name);
         const format = context.format;
         if (format === 'json') {

@@ -12,6 +12,8 @@ import type { Command } from 'commander';
 import { StrataError, stringifyJson } from '../../core/index.ts';
 import { ingest, parseSchemaFile, type IngestFormat, type IngestResult } from '../../ingest/index.ts';
 import type { CliContext } from '../cli-context.ts';
+import { ownTheNewObject } from '../../sql/governed-catalog.ts';
+import { splitTableName } from './load-table.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
 const INPUT_FORMATS = ['json', 'ndjson', 'csv', 'parquet'] as const;
@@ -77,24 +79,35 @@ Examples:
       const maxBadRatio = options.maxBadRatio !== undefined ? parseRatio(options.maxBadRatio) : context.config.values['ingest.max_bad_ratio'];
       const schema = options.schema !== undefined ? parseSchemaFile(await readSchema(options.schema), options.schema) : undefined;
       await context.withHome(async (strata) => {
-        const bar = new ProgressBar();
-        let result: IngestResult;
-        try {
-          result = await ingest({
-            catalog: strata.catalog,
-            lake: strata.lake,
-            runtime: strata.runtime,
-            paths,
-            into: options.into,
-            maxBadRatio,
-            force: options.force === true,
-            ...(format !== undefined ? { format } : {}),
-            ...(schema !== undefined ? { schema } : {}),
-            onProgress: (p) => bar.update({ label: p.file, done: p.bytesRead, total: p.bytesTotal, rows: p.rows }),
-          });
-        } finally {
-          bar.done();
-        }
+        // INSERT into an existing table, or CREATE_TABLE in its database for a new one (owned after).
+        const { database, table } = splitTableName(options.into);
+        const creates = !(await strata.catalog.tableExists(options.into));
+        const result = await context.governed(strata, 'ingest', `ingest ${paths.join(' ')} --into ${options.into}`, async (guard, governor) => {
+          guard.require(creates ? 'CREATE_TABLE' : 'INSERT', creates ? { database } : { database, table });
+          const bar = new ProgressBar();
+          let done: IngestResult;
+          try {
+            done = await ingest({
+              catalog: strata.catalog,
+              lake: strata.lake,
+              runtime: strata.runtime,
+              paths,
+              into: options.into,
+              maxBadRatio,
+              force: options.force === true,
+              ...(format !== undefined ? { format } : {}),
+              ...(schema !== undefined ? { schema } : {}),
+              onProgress: (p) => bar.update({ label: p.file, done: p.bytesRead, total: p.bytesTotal, rows: p.rows }),
+            });
+          } finally {
+            bar.done();
+          }
+          if (creates) {
+            await ownTheNewObject(governor, { database, table });
+            await ownTheNewObject(governor, { database, table: `${table}__quarantine` });
+          }
+          return done;
+        });
         await context.stdout.write(options.json === true ? `${stringifyJson(result)}\n` : ingestSummary(options.into, result));
         if (result.failed) {
           const reason =

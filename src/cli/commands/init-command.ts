@@ -1,6 +1,7 @@
 /**
  * `strata init [--force]`: creates a Strata home — the lake's zone directories, the spill
- * directory, the catalog database and a commented `strata.yaml`. Idempotent: running it again on
+ * directory, the catalog database and a commented `strata.yaml` — and bootstraps the local
+ * administrator (the configured `principal`, default `admin`, holding the `admin` role). Idempotent: running it again on
  * an initialised home changes nothing. `--force` rewrites `strata.yaml` from the template (the old
  * file is kept as `strata.yaml.bak`); it never touches data or the catalog.
  */
@@ -8,6 +9,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { openStrataHome } from '../../catalog/index.ts';
+import { bootstrapAdmin, openGovernance, type BootstrapResult } from '../../governance/index.ts';
 import { CONFIG_FILE_NAME, configTemplate, loadConfig } from '../../config/index.ts';
 import { ZONES } from '../../storage/index.ts';
 import type { CliContext } from '../cli-context.ts';
@@ -16,6 +18,9 @@ export interface InitResult {
   readonly home: string;
   /** Paths created by this run (empty when the home was already initialised). */
   readonly created: readonly string[];
+  /** The local administrator (the configured `principal`), and whether this run created it. */
+  readonly admin: string;
+  readonly adminCreated: boolean;
 }
 
 export async function initHome(home: string, options: { force?: boolean } = {}): Promise<InitResult> {
@@ -42,9 +47,19 @@ export async function initHome(home: string, options: { force?: boolean } = {}):
   const catalogFile = join(home, 'catalog.db');
   const hadCatalog = existsSync(catalogFile);
   const strata = await openStrataHome(home, { tempDirectory: config.values['duckdb.temp_directory'] });
-  await strata.close();
+  let admin: BootstrapResult;
+  try {
+    const governance = await openGovernance(strata.catalog);
+    try {
+      admin = await bootstrapAdmin(governance.identity, config.values.principal);
+    } finally {
+      await governance.close();
+    }
+  } finally {
+    await strata.close();
+  }
   if (!hadCatalog) created.push(catalogFile);
-  return { home, created };
+  return { home, created, admin: config.values.principal, adminCreated: admin.createdPrincipal };
 }
 
 export function registerInit(program: Command, context: CliContext): void {
@@ -69,6 +84,7 @@ Examples:
         await out.write(`Initialised Strata home ${result.home}\n`);
         for (const path of result.created) await out.write(`  created ${path}\n`);
       }
+      if (result.adminCreated) await out.write(`Created the local administrator ${result.admin} (role admin); the CLI acts as it by default.\n`);
       await out.write(`Next: strata --home ${result.home} config   (see what is in force)\n`);
     });
 }

@@ -26,3 +26,9 @@ export async function loadTableForCli(catalog: Catalog, name: string): Promise<T
     );
   }
 }
+
+/** `db.table` (or `a.b.table`) as the database and table names governance checks. */
+export function splitTableName(name: string): { database: string; table: string } {
+  const ident = parseIdentifier(name);
+  return { database: ident.namespace.join('.'), table: ident.name };
+}

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { Table } from '../../table/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { rowStreamOf, type RowStream } from '../output/index.ts';
-import { loadTableForCli } from './load-table.ts';
+import { loadTableForCli, splitTableName } from './load-table.ts';
 
 function count(value: string | undefined): bigint | null {
   return value !== undefined && /^\d+$/.test(value) ? BigInt(value) : null;
@@ -67,6 +67,10 @@ Examples:
     )
     .action(async (name: string) => {
       await context.withHome(async (strata) => {
+        await context.governed(strata, 'snapshots', `snapshots ${name}`, async (guard) => {
+          const { database, table } = splitTableName(name);
+          guard.require('DESCRIBE', { database, table });
+        });
         await context.render(snapshotsStream(await loadTableForCli(strata.catalog, name)), strata);
       });
     });

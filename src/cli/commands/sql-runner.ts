@@ -3,10 +3,15 @@
  * embedded DuckDB engine, configured from the home's config (pool size, timeout, batch size), and
  * rendering of each statement's result in the chosen format.
  *
+ * Every statement is governed as the CLI's principal (`principal` in config, or `--as`): grants,
+ * masks and row filters apply and each statement is audited.
+ *
  * Cancellation: the caller passes an AbortSignal (Ctrl-C); the engine stops the query and the
  * session throws QUERY_CANCELLED (exit 130).
  */
+import { join } from 'node:path';
 import type { StrataHome } from '../../catalog/index.ts';
+import { openGovernance } from '../../governance/index.ts';
 import { stringifyJson } from '../../core/index.ts';
 import { DuckDbEngine, type QueryOptions } from '../../engine/index.ts';
 import { SqlSession, type StatementResult } from '../../sql/index.ts';
@@ -24,7 +29,19 @@ export async function openSqlRunner(context: CliContext, strata: StrataHome): Pr
     poolSize: values['duckdb.pool_size'],
     ...(timeoutMs > 0 ? { defaultTimeoutMs: timeoutMs } : {}),
   });
-  const session = await SqlSession.open({ catalog: strata.catalog, engine, runtime: strata.runtime });
+  const governance = await openGovernance(strata.catalog);
+  let session: SqlSession;
+  try {
+    const governor = await governance.governorFor(context.principal, engine, context.actingAs === undefined ? {} : { actingAs: context.actingAs });
+    // SQL from a principal who is not an administrator runs on a locked-down DuckDB: no files
+    // outside the lake, no extensions, no configuration changes (defence behind the rewrite).
+    if (!governor.principal.administrator && !strata.runtime.sandboxed) await strata.runtime.sandbox([join(strata.home, 'lake')]);
+    session = await SqlSession.open({ catalog: strata.catalog, engine, runtime: strata.runtime, governor });
+  } catch (error) {
+    await governance.close();
+    await engine.close();
+    throw error;
+  }
   return {
     async run(sql, signal) {
       const options: QueryOptions = { batchRows: values['query.batch_rows'], ...(signal !== undefined ? { signal } : {}) };
@@ -33,6 +50,7 @@ export async function openSqlRunner(context: CliContext, strata: StrataHome): Pr
     async close() {
       await session.close();
       await engine.close();
+      await governance.close();
     },
   };
 }

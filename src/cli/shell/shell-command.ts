@@ -50,6 +50,8 @@ Examples:
       void context.format;
       await context.withHome(async (strata) => {
         const interactive = process.stdin.isTTY === true;
+        // Opened before readline starts reading: piped lines that arrive while it opens would be lost.
+        const runner = await openSqlRunner(context, strata);
         const historyPath = join(strata.home, HISTORY_FILE);
         const history = interactive && existsSync(historyPath) ? readFileSync(historyPath, 'utf8').split('\n').filter(Boolean).reverse() : [];
         const rl = createInterface({
@@ -64,7 +66,6 @@ Examples:
         rl.on('history', (h: string[]) => {
           latestHistory = h;
         });
-        const runner = await openSqlRunner(context, strata);
         let buffer = '';
         let running: AbortController | undefined;
         let lastFailure = 0;

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { SqliteCatalogBackend } from '../../catalog/index.ts';
 import { StrataError, type StrataErrorCode } from '../../core/index.ts';
 import { IdentityStore } from './identity-store.ts';
-import { GOVERNANCE_MIGRATION_TABLE, migrateGovernance } from './migrations.ts';
+import { GOVERNANCE_MIGRATIONS, GOVERNANCE_MIGRATION_TABLE, migrateGovernance } from './migrations.ts';
 import { hashToken } from './tokens.ts';
 
 const hasCode = (code: StrataErrorCode) => (error: unknown) => StrataError.is(error, code);
@@ -296,7 +296,7 @@ describe('IdentityStore', () => {
         const catalogMigrations = await sql<{ name: string }>`select name from strata_catalog_migration`.execute(db);
         assert.deepEqual(catalogMigrations.rows.map((r) => r.name), ['0001_initial']);
         const ours = await sql<{ name: string }>`select name from ${sql.table(GOVERNANCE_MIGRATION_TABLE)}`.execute(db);
-        assert.deepEqual(ours.rows.map((r) => r.name), ['0001_identity']);
+        assert.deepEqual(ours.rows.map((r) => r.name), Object.keys(GOVERNANCE_MIGRATIONS));
       } finally {
         await catalog.close();
       }
@@ -314,10 +314,7 @@ describe('IdentityStore', () => {
       try {
         const { db, dialect } = catalog.connection;
         await migrateGovernance(db, dialect);
-        await migrateGovernance(db, dialect, {
-          '0001_identity': { up: async () => {} },
-          '0002_future': { up: async () => {} },
-        });
+        await migrateGovernance(db, dialect, { ...GOVERNANCE_MIGRATIONS, '9999_future': { up: async () => {} } });
         await assert.rejects(IdentityStore.open(catalog.connection), hasCode('CATALOG_ERROR'));
       } finally {
         await catalog.close();

@@ -9,6 +9,8 @@
  */
 import type { Kysely, Migration } from 'kysely';
 import { runMigrations, type CatalogDialect } from '../../catalog/index.ts';
+import { AUDIT_MIGRATION } from '../audit/audit-migration.ts';
+import { POLICY_MIGRATION } from '../policy/policy-migration.ts';
 
 export const GOVERNANCE_MIGRATION_TABLE = 'strata_governance_migration';
 export const GOVERNANCE_MIGRATION_LOCK_TABLE = 'strata_governance_migration_lock';
@@ -87,6 +89,8 @@ export const GOVERNANCE_MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('strata_api_token_principal_idx').on('strata_api_token').column('principal').execute();
     },
   },
+  '0002_policies': POLICY_MIGRATION,
+  '0003_audit': AUDIT_MIGRATION,
 };
 
 /**

@@ -19,6 +19,7 @@ export interface DuckDbRuntimeOptions {
 export class DuckDbRuntime {
   readonly tempDirectory: string;
   readonly #instance: DuckDBInstance;
+  #sandboxed = false;
 
   private constructor(instance: DuckDBInstance, tempDirectory: string) {
     this.#instance = instance;
@@ -55,6 +56,34 @@ export class DuckDbRuntime {
     } finally {
       connection.closeSync();
     }
+  }
+
+  /**
+   * Locks the instance down for SQL written by principals who are not administrators: no file
+   * access outside `directories` (the lake's own files and the spill directory), so no
+   * `read_csv('/etc/passwd')`, ATTACH, INSTALL or LOAD; and no configuration changes at all.
+   * Irreversible for this instance, and it covers every connection, so Strata's own reads of
+   * files elsewhere (ingest) must use another runtime. Time zone is fixed to UTC first, as the
+   * engine's connections would set it.
+   */
+  async sandbox(directories: readonly string[]): Promise<void> {
+    const list = [...new Set([...directories, this.tempDirectory])].map((d) => `'${(d.endsWith('/') ? d : `${d}/`).replaceAll("'", "''")}'`);
+    await this.withConnection(async (connection) => {
+      try {
+        await connection.run("SET GLOBAL TimeZone = 'UTC'");
+      } catch {
+        // ICU missing: timestamps with time zone already render in UTC.
+      }
+      await connection.run(`SET allowed_directories = [${list.join(', ')}]`);
+      await connection.run('SET enable_external_access = false');
+      await connection.run('SET lock_configuration = true');
+    });
+    this.#sandboxed = true;
+  }
+
+  /** Whether `sandbox()` locked this instance. */
+  get sandboxed(): boolean {
+    return this.#sandboxed;
   }
 
   close(): void {

@@ -1,0 +1,9 @@
+// The policy compiler: a ReadDecision rendered as SQL for one engine (DuckDB first), and the checks
+// policy SQL passes before it is stored.
+export type { PolicyDialect } from './policy-dialect.ts';
+export { duckDbDialect } from './duckdb-dialect.ts';
+export { compileGovernedRelation, BASE_ALIAS } from './governed-relation.ts';
+export { bindPrincipalFunctions, PRINCIPAL_FUNCTIONS } from './principal-functions.ts';
+export { validatePolicySql } from './validate-policy-sql.ts';
+export { hmacPads, type HmacPads } from './keyed-hash.ts';
+export { parseIcebergTypeText } from './iceberg-type-text.ts';
