@@ -188,4 +188,16 @@ describe('governance commands (real CLI)', () => {
     assert.equal(tampered.code, 5);
     assert.match(tampered.stderr, new RegExp(`record ${String(attempt?.['seq'])}\\b.*\\[VALIDATION_FAILED\\]`));
   });
+
+  test('the audit log is a governed table: a granted principal with a row filter sees only its own records', async () => {
+    ok(await strata(['grant', 'SELECT', 'ON', 'system.audit_log', 'TO', 'USER', 'alice']));
+    ok(await strata(['row-filter', 'create', 'own_audit', '--table', 'system.audit_log', '--predicate', 'principal = current_principal()', '--exempt', 'role:admin']));
+    const mine = jsonLines(await as('alice', ['audit', '--format', 'json']));
+    assert.ok(mine.length > 0, 'alice has audit records');
+    assert.ok(mine.every((r) => r['principal'] === 'alice'), 'only her own records');
+    const all = jsonLines(await strata(['audit', '--format', 'json']));
+    assert.ok(all.some((r) => r['principal'] !== 'alice'), 'the administrator still sees everyone');
+    const viaSql = jsonLines(await as('alice', ['sql', 'SELECT DISTINCT principal FROM system.audit_log', '--format', 'json']));
+    assert.deepEqual(viaSql, [{ principal: 'alice' }]);
+  });
 });

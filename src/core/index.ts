@@ -2,3 +2,15 @@ export { StrataError, messageOf, type StrataErrorCode } from './errors.ts';
 export { ExactNumber, parseJson, parseJsonExact, stringifyJson, toBigInt } from './lossless-json.ts';
 export { closestName, editDistance } from './closest-name.ts';
 export { concatBytes } from './bytes.ts';
+export {
+  EditedText,
+  identifierValue,
+  rewriteTimeTravel,
+  significant,
+  splitStatements,
+  tokenize,
+  type Edit,
+  type StatementText,
+  type Token,
+  type TokenKind,
+} from './sql-text.ts';

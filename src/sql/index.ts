@@ -2,4 +2,4 @@
 export { SqlSession, type AccessExplanation, type StatementResult, type SqlSessionOptions } from './sql-session.ts';
 export { resolveQuery, type TableReadPlan } from './table-refs.ts';
 export { fieldsFromDuckDbColumns, icebergTypeOf } from './type-mapping.ts';
-export { splitStatements } from './sql-text.ts';
+export { splitStatements } from '../core/index.ts';

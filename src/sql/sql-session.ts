@@ -20,7 +20,7 @@ import type { ColumnInfo, Engine, QueryOptions } from '../engine/index.ts';
 import { isPrimitive, typeToString, type DuckDbRuntime, type Expression, type Table } from '../table/index.ts';
 import { parseJson } from '../core/index.ts';
 import { toExpression, type AstNode } from './predicates.ts';
-import { splitStatements } from './sql-text.ts';
+import { splitStatements } from '../core/index.ts';
 import { parseStatement, type AlterAction, type Statement, type TableName } from './statements.ts';
 import { quoteIdent, quoteString, resolveQuery, type ResolvedQuery, type TableReadPlan } from './table-refs.ts';
 import type { Governor, PrivilegeCheck, StatementGuard } from '../governance/enforce/index.ts';

@@ -6,7 +6,7 @@
  */
 import { StrataError } from '../core/index.ts';
 import type { PartitionFieldInput } from '../catalog/index.ts';
-import { identifierValue, significant, tokenize, type Token } from './sql-text.ts';
+import { identifierValue, significant, tokenize, type Token } from '../core/index.ts';
 
 export interface TableName {
   readonly database: string;

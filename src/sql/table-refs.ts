@@ -1,7 +1,7 @@
 /**
  * Resolving `db.table` references in a query through the catalog.
  *
- * 1. Time-travel phrases become DuckDB's `AT (…)` clause (sql-text.ts), which its parser keeps.
+ * 1. Time-travel phrases become DuckDB's `AT (…)` clause (core/sql-text.ts), which its parser keeps.
  * 2. DuckDB's own parser (`json_serialize_sql`) gives the AST; every BASE_TABLE whose schema names
  *    a Strata database is a table reference (DuckDB's own schemas — main, temp, information_schema,
  *    pg_catalog — are left alone).
@@ -20,10 +20,11 @@
 import { randomBytes } from 'node:crypto';
 import { StrataError, closestName, parseJson } from '../core/index.ts';
 import type { Catalog } from '../catalog/index.ts';
-import { Expressions, bind, type Expression, type ScanOptions, type ScanStats, type Schema, type Table } from '../table/index.ts';
+import type { GovernedRelation, ReferenceGovernance } from '../governance/enforce/index.ts';
+import { Expressions, bind, type Expression, type ScanOptions, type ScanStats, type Table } from '../table/index.ts';
 import { conjuncts, constantOf, toExpression, type AstNode } from './predicates.ts';
 import { isMetadataTable, metadataTableSql, METADATA_TABLES } from './metadata-tables.ts';
-import { EditedText, rewriteTimeTravel, significant, tokenize, type Edit } from './sql-text.ts';
+import { EditedText, rewriteTimeTravel, significant, tokenize, type Edit } from '../core/index.ts';
 
 const DUCKDB_SCHEMAS = new Set(['main', 'temp', 'information_schema', 'pg_catalog']);
 
@@ -55,39 +56,6 @@ export interface ResolveContext {
   readonly offset?: number;
   /** Governance's say over the query: what may be read and how (absent: read everything raw). */
   readonly governance?: ReferenceGovernance;
-}
-
-/**
- * The hooks through which the governance plane checks and rewrites a query (src/governance/
- * enforce). Called in order: `unparsed` or `inspect`, then `relation` per reference, then `complete`.
- */
-export interface ReferenceGovernance {
-  /** The statement is not a query DuckDB can serialise (SET, COPY, …): throw to refuse it. */
-  unparsed(text: string): void;
-  /** The parsed query before anything resolves; throw to refuse it. */
-  inspect(ast: AstNode, databases: ReadonlySet<string>, toUser: (position: number) => number): void;
-  /** How one reference may be read; throws ACCESS_DENIED when it may not. */
-  relation(reference: GovernedReference): GovernedRelation;
-  /** Every reference resolved: last checks over the whole query (e.g. hidden columns named). */
-  complete(ast: AstNode): void;
-}
-
-export interface GovernedReference {
-  readonly table: Table;
-  readonly database: string;
-  readonly name: string;
-  /** The query's alias for it, '' when none. */
-  readonly alias: string;
-  /** `snapshots`, `files`, … for a metadata table. */
-  readonly metadataTable?: string;
-  readonly position: number;
-}
-
-export interface GovernedRelation {
-  /** Whether a pushed-down filter may use this column (it filters raw values, so not a masked one). */
-  canPushDown(column: string): boolean;
-  /** The SQL to read instead of the planned scan, given the schema the scan reads with. */
-  wrap(scanSql: string, readSchema: Schema): string;
 }
 
 interface Ref {

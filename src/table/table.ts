@@ -37,6 +37,11 @@ export interface WriteOptions {
   readonly branch?: string;
   /** Extra snapshot summary properties. */
   readonly summary?: Readonly<Record<string, string>>;
+  /**
+   * Re-checked on every retry against the table a concurrent commit produced (`base`); throw to
+   * give the commit up (e.g. another writer already wrote the same rows).
+   */
+  readonly validate?: (base: TableMetadata, start: TableMetadata) => Promise<void>;
 }
 
 export class Table {
@@ -212,5 +217,6 @@ function producerOptions(options: WriteOptions): SnapshotProducerOptions {
   return {
     ...(options.branch !== undefined ? { branch: options.branch } : {}),
     ...(options.summary !== undefined ? { summary: options.summary } : {}),
+    ...(options.validate !== undefined ? { validate: options.validate } : {}),
   };
 }

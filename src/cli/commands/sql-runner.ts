@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import type { StrataHome } from '../../catalog/index.ts';
-import { openGovernance } from '../../governance/index.ts';
+import { openGovernance, syncAuditTable } from '../../governance/index.ts';
 import { stringifyJson } from '../../core/index.ts';
 import { DuckDbEngine, type QueryOptions } from '../../engine/index.ts';
 import { SqlSession, type StatementResult } from '../../sql/index.ts';
@@ -44,6 +44,8 @@ export async function openSqlRunner(context: CliContext, strata: StrataHome): Pr
   }
   return {
     async run(sql, signal) {
+      // system.audit_log mirrors the audit log on demand: bring it up to date before it is read.
+      if (/audit_log/i.test(sql)) await syncAuditTable(strata.catalog, governance.audit);
       const options: QueryOptions = { batchRows: values['query.batch_rows'], ...(signal !== undefined ? { signal } : {}) };
       await renderStatementResult(context, strata, await session.execute(sql, options));
     },

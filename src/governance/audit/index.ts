@@ -10,3 +10,4 @@ export {
 } from './audit-log.ts';
 export { AUDIT_DECISIONS, GENESIS_HASH, statementHash, type AuditEvent, type AuditRecord } from './audit-record.ts';
 export { AUDIT_TABLE } from './audit-migration.ts';
+export { AUDIT_TABLE_ID, ensureAuditTable, syncAuditTable } from './audit-table.ts';

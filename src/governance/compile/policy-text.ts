@@ -5,14 +5,14 @@
  * so every policy text must be self-contained: parentheses balanced and never below zero, every
  * string, quoted identifier and comment terminated, no `;`.
  *
- * The tokenizer (src/sql/sql-text.ts) mirrors DuckDB's lexer for standard SQL, but not for three
+ * The tokenizer (src/core/sql-text.ts) mirrors DuckDB's lexer for standard SQL, but not for three
  * corners where the two could disagree about what is code, so those are refused outright:
  * dollar-quoted strings (`$$…$$`, and `$1` parameters with them), backslash-escaped strings
  * (`E'…'`), and a block comment opened inside another (DuckDB nests block comments, the
  * tokenizer ends the outer one at the first close).
  */
 import { StrataError } from '../../core/index.ts';
-import { EditedText, significant, tokenize, type Edit, type Token } from '../../sql/sql-text.ts';
+import { EditedText, significant, tokenize, type Edit, type Token } from '../../core/index.ts';
 
 /** Throws INVALID_ARGUMENT unless `sql` is one self-contained expression text. */
 export function assertSelfContained(sql: string, what: string): void {

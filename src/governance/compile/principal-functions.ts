@@ -14,7 +14,7 @@
  * anything else is refused (INVALID_ARGUMENT) rather than guessed at.
  */
 import { StrataError } from '../../core/index.ts';
-import { EditedText, identifierValue, significant, tokenize, type Edit, type Token } from '../../sql/sql-text.ts';
+import { EditedText, identifierValue, significant, tokenize, type Edit, type Token } from '../../core/index.ts';
 import type { PrincipalContext } from '../model.ts';
 import { duckDbDialect } from './duckdb-dialect.ts';
 import type { PolicyDialect } from './policy-dialect.ts';

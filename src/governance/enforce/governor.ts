@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { StrataError } from '../../core/index.ts';
-import type { GovernedReference, GovernedRelation, ReferenceGovernance } from '../../sql/table-refs.ts';
+import type { GovernedReference, GovernedRelation, ReferenceGovernance } from './reference-governance.ts';
 import { typeToString, type Schema } from '../../table/index.ts';
 import type { AuditEvent, AuditLog } from '../audit/index.ts';
 import { statementHash } from '../audit/index.ts';

@@ -4,3 +4,4 @@ export { loadPrincipalContext } from './principal-context.ts';
 export { builtinFunctions } from './builtin-functions.ts';
 export { inspectQuery, refuseUnparsedStatement, type InspectContext, type StrataReference } from './duckdb-query-inspector.ts';
 export { findHiddenColumnReference, type HiddenColumnReference, type ReadTable } from './column-references.ts';
+export type { GovernedReference, GovernedRelation, ReferenceGovernance } from './reference-governance.ts';

@@ -25,7 +25,7 @@
  *   on it (CREATE_TABLE on a table) and who may grant are the policy store's business.
  */
 import { StrataError } from '../../core/index.ts';
-import { identifierValue, significant, tokenize, type Token } from '../../sql/sql-text.ts';
+import { identifierValue, significant, tokenize, type Token } from '../../core/index.ts';
 import { validateName } from '../identity/index.ts';
 import { PRIVILEGES, type Grantee, type Privilege, type Securable, type TagExpression } from '../model.ts';
 import { parseTagExpression } from '../tags/tag-expression.ts';

@@ -1,16 +1,19 @@
 /**
- * `strata audit [filters]` and `strata audit verify`: the hash-chained audit log. Listing shows
- * the newest records last (the last `--limit` that match, default 100). `verify` walks the whole
+ * `strata audit [filters]` and `strata audit verify`: the hash-chained audit log. Listing reads
+ * the governed table `system.audit_log` (mirrored from the log on demand) as the acting principal,
+ * so it shows what that principal's grants allow: everything for administrators, nothing for
+ * others until they are granted SELECT on it. Newest records last (the last `--limit`, default 100). `verify` walks the whole
  * chain; a record whose hash does not recompute, a broken link or a gap is tampering, reported
  * with the first bad `seq` and exit code 5.
  */
 import type { Command } from 'commander';
 import { StrataError } from '../../../core/index.ts';
-import { AUDIT_DECISIONS, MAX_AUDIT_QUERY_LIMIT, type AuditFilter, type AuditLog, type AuditRecord } from '../../../governance/index.ts';
+import { AUDIT_DECISIONS, AUDIT_TABLE_ID, syncAuditTable, type AuditFilter, type AuditRecord } from '../../../governance/index.ts';
+import { openSqlRunner } from '../sql-runner.ts';
 import type { CliContext } from '../../cli-context.ts';
 import { parseWholeNumber } from './command-line.ts';
 import { runGoverned } from './governed-command.ts';
-import { isoTime, printDone, printRows } from './report-output.ts';
+import { printDone } from './report-output.ts';
 
 const DEFAULT_LIMIT = 100;
 
@@ -30,28 +33,22 @@ export function registerAuditCommands(program: Command, context: CliContext): vo
     .option('--table <db.table>', 'only records that touched this table')
     .option('--since <iso-time>', 'only records at or after this time (e.g. 2024-06-01 or 2024-06-01T12:00:00Z)')
     .option('--limit <n>', `at most the last n matching records (default ${DEFAULT_LIMIT})`, parseWholeNumber)
-    .description('Show the audit log (administrators), newest last; "audit verify" checks it was not tampered with')
+    .description('Show the audit log (the governed table system.audit_log), newest last; "audit verify" checks it was not tampered with')
     .addHelpText(
       'after',
       '\nExamples:\n  $ strata audit --decision denied --limit 20\n  $ strata audit --principal alice --since 2024-06-01 --format json\n  $ strata audit verify',
     )
     .action(async (options: AuditOptions) => {
-      await runGoverned(context, { action: 'audit', audit: 'denials' }, async ({ strata, plane }) => {
-        const records = await lastRecords(plane.audit, filterOf(options), options.limit ?? DEFAULT_LIMIT);
-        if (context.format === 'json') {
-          await printRows(
-            context,
-            strata,
-            ['seq', 'at', 'principal', 'acting_as', 'action', 'decision', 'tables', 'columns', 'policies', 'rows', 'reason', 'statement', 'statement_hash', 'hash'],
-            records.map((r) => [r.seq, isoTime(r.at), r.principal, r.actingAs ?? null, r.action, r.decision, r.tables ?? [], r.columns ?? [], r.policies ?? [], r.rows ?? null, r.reason ?? null, r.statement ?? null, r.statementHash, r.hash]),
-          );
-        } else {
-          await printRows(
-            context,
-            strata,
-            [{ name: 'seq', type: 'BIGINT' }, 'at', 'principal', 'acting_as', 'action', 'decision', 'tables', 'statement', 'reason'],
-            records.map((r) => [r.seq, isoTime(r.at), r.principal, r.actingAs ?? null, r.action, r.decision, (r.tables ?? []).join(', '), r.statement ?? `sha256:${r.statementHash}`, r.reason ?? null]),
-          );
+      const sql = auditQuery(filterOf(options), options.limit ?? DEFAULT_LIMIT, context.format === 'json');
+      await context.withHome(async (strata) => {
+        // The mirror catches up first, then the query runs governed like any other: grants, masks
+        // and row filters on system.audit_log decide what this principal sees.
+        await context.withGovernance(strata, (governance) => syncAuditTable(strata.catalog, governance.audit));
+        const runner = await openSqlRunner(context, strata);
+        try {
+          await runner.run(sql);
+        } finally {
+          await runner.close();
         }
       });
     });
@@ -91,16 +88,22 @@ function filterOf(options: AuditOptions): AuditFilter {
   };
 }
 
-/** The last `limit` matching records in `seq` order: pages through the log, keeping the tail. */
-async function lastRecords(log: AuditLog, filter: AuditFilter, limit: number): Promise<AuditRecord[]> {
+const TABLE_COLUMNS = ['seq', 'at', 'principal', 'acting_as', 'action', 'decision', 'tables', 'statement', 'reason'];
+
+/** The last `limit` matching records of system.audit_log, newest last, as one SQL query. */
+function auditQuery(filter: AuditFilter, limit: number, allColumns: boolean): string {
   if (limit < 1) throw new StrataError('INVALID_ARGUMENT', `--limit must be at least 1, not ${limit}`, { limit });
-  let tail: AuditRecord[] = [];
-  let afterSeq: number | undefined;
-  for (;;) {
-    const page = await log.query({ ...filter, limit: MAX_AUDIT_QUERY_LIMIT, ...(afterSeq === undefined ? {} : { afterSeq }) });
-    tail = [...tail, ...page].slice(-limit);
-    const last = page.at(-1);
-    if (last === undefined || page.length < MAX_AUDIT_QUERY_LIMIT) return tail;
-    afterSeq = last.seq;
-  }
+  const where: string[] = [];
+  if (filter.principal !== undefined) where.push(`principal = ${quote(filter.principal.toLowerCase())}`);
+  if (filter.decision !== undefined) where.push(`decision = ${quote(filter.decision)}`);
+  if (filter.table !== undefined) where.push(`(',' || tables || ',') LIKE ${quote(`%,${filter.table.toLowerCase()},%`)}`);
+  if (filter.since !== undefined) where.push(`at >= TIMESTAMPTZ ${quote(new Date(filter.since).toISOString())}`);
+  // COLUMNS(lambda) rather than a column list: a principal granted only some columns still gets those.
+  const columns = allColumns ? '*' : `COLUMNS(c -> c IN (${TABLE_COLUMNS.map(quote).join(', ')}))`;
+  const inner = `SELECT * FROM ${AUDIT_TABLE_ID}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${limit}`;
+  return `SELECT ${columns} FROM (${inner}) AS recent ORDER BY seq`;
+}
+
+function quote(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
