@@ -111,6 +111,9 @@ export const ATTACKS: readonly Attempt[] = [
   { name: 'EXPLAIN shows the rewrite', sql: 'EXPLAIN SELECT * FROM hr.employees', expect: deny },
   { name: 'EXPLAIN ANALYZE', sql: 'EXPLAIN ANALYZE SELECT * FROM hr.employees', expect: deny },
   { name: 'a forbidden statement after a harmless one', sql: 'SELECT 1; SELECT ssn FROM hr.employees', expect: deny },
+  { name: 'a statement smuggled past the splitter in a dollar-quoted string', sql: "SELECT $$ ' $$; COPY hr.employees TO '/tmp/strata-smuggle.csv'; SELECT ''", expect: deny },
+  { name: 'a statement smuggled past the splitter in an escape string', sql: "SELECT E'\\''; COPY hr.employees TO '/tmp/strata-smuggle2.csv'; SELECT ''", expect: deny },
+  { name: 'a hidden column smuggled in a second statement', sql: "SELECT $$ ' $$; SELECT ssn FROM hr.employees; SELECT ''", expect: deny },
 
   // ---- writes and grants without the privilege ------------------------------------------------
   { name: 'INSERT without INSERT', sql: "INSERT INTO hr.salary_bands VALUES ('x', 2)", expect: deny },

@@ -29,7 +29,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { SqliteCatalogBackend, type CatalogDialect } from '../../catalog/index.ts';
 import { StrataError } from '../../core/index.ts';
-import { migrateGovernance, type GovernanceConnection } from '../identity/index.ts';
+import { migrateGovernance, openMigratedSqlite, type GovernanceConnection } from '../identity/index.ts';
 import { AUDIT_TABLE } from './audit-migration.ts';
 import { GENESIS_HASH, computeAuditHash, normalizeEvent, sealRecord, type AuditEvent, type AuditRecord } from './audit-record.ts';
 import type { AuditDatabase, AuditRow } from './audit-schema.ts';
@@ -101,15 +101,7 @@ export class AuditLog {
 
   /** Opens the SQLite catalog file at `path` (creating it if needed) with its own connection. */
   static async openSqlite(path: string, options: AuditLogOptions = {}): Promise<AuditLog> {
-    const catalog = await SqliteCatalogBackend.open(path);
-    try {
-      const { db, dialect } = catalog.connection;
-      await migrateGovernance(db, dialect);
-      return new AuditLog(asAuditDb(db), dialect, options, catalog);
-    } catch (error) {
-      await catalog.close();
-      throw error;
-    }
+    return openMigratedSqlite(path, (db, dialect, owned) => new AuditLog(asAuditDb(db), dialect, options, owned));
   }
 
   async close(): Promise<void> {

@@ -23,7 +23,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { SqliteCatalogBackend, type CatalogDialect } from '../../catalog/index.ts';
 import { StrataError } from '../../core/index.ts';
 import type { ApiTokenRow, IdentityDatabase, PrincipalRow } from './identity-schema.ts';
-import { migrateGovernance } from './migrations.ts';
+import { migrateGovernance, openMigratedSqlite } from './migrations.ts';
 import {
   parseAttributes,
   serializeAttributes,
@@ -126,15 +126,7 @@ export class IdentityStore {
 
   /** Opens the SQLite catalog file at `path` (creating it if needed) with its own connection. */
   static async openSqlite(path: string, options: IdentityStoreOptions = {}): Promise<IdentityStore> {
-    const catalog = await SqliteCatalogBackend.open(path);
-    try {
-      const { db, dialect } = catalog.connection;
-      await migrateGovernance(db, dialect);
-      return new IdentityStore(asIdentityDb(db), dialect, options.clock ?? Date.now, catalog);
-    } catch (error) {
-      await catalog.close();
-      throw error;
-    }
+    return openMigratedSqlite(path, (db, dialect, owned) => new IdentityStore(asIdentityDb(db), dialect, options.clock ?? Date.now, owned));
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,6 @@ export {
   type TokenInfo,
 } from './identity-store.ts';
 export { ADMIN_ROLE, bootstrapAdmin, type BootstrapResult } from './bootstrap.ts';
-export { GOVERNANCE_MIGRATIONS, GOVERNANCE_MIGRATION_TABLE, migrateGovernance } from './migrations.ts';
+export { GOVERNANCE_MIGRATIONS, GOVERNANCE_MIGRATION_TABLE, migrateGovernance, openMigratedSqlite } from './migrations.ts';
 export { TOKEN_PREFIX } from './tokens.ts';
 export { MAX_NAME_LENGTH, validateName, type IdentityKind } from './names.ts';

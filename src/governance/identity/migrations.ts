@@ -8,7 +8,7 @@
  * so removing a principal, group or role cannot leave dangling memberships or tokens.
  */
 import type { Kysely, Migration } from 'kysely';
-import { runMigrations, type CatalogDialect } from '../../catalog/index.ts';
+import { SqliteCatalogBackend, runMigrations, type CatalogDialect } from '../../catalog/index.ts';
 import { AUDIT_MIGRATION } from '../audit/audit-migration.ts';
 import { POLICY_MIGRATION } from '../policy/policy-migration.ts';
 
@@ -108,4 +108,24 @@ export async function migrateGovernance<DB>(
     { withLock: (fn) => dialect.withMigrationLock(fn), disableTransactions: dialect.migrationsInsideLock },
     { subject: 'governance', migrations, table: GOVERNANCE_MIGRATION_TABLE, lockTable: GOVERNANCE_MIGRATION_LOCK_TABLE },
   );
+}
+
+/**
+ * Opens the SQLite catalog file at `path` (creating it if needed) on its own connection, migrates
+ * governance's tables and hands the connection to `build` — the `openSqlite` of every governance
+ * store. The backend is closed again if migrating or building fails; otherwise the store owns it.
+ */
+export async function openMigratedSqlite<T>(
+  path: string,
+  build: (db: SqliteCatalogBackend['connection']['db'], dialect: CatalogDialect, owned: SqliteCatalogBackend) => T,
+): Promise<T> {
+  const catalog = await SqliteCatalogBackend.open(path);
+  try {
+    const { db, dialect } = catalog.connection;
+    await migrateGovernance(db, dialect);
+    return build(db, dialect, catalog);
+  } catch (error) {
+    await catalog.close();
+    throw error;
+  }
 }

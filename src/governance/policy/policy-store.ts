@@ -38,7 +38,7 @@ import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { SqliteCatalogBackend, type CatalogDialect } from '../../catalog/index.ts';
 import { StrataError } from '../../core/index.ts';
 import type { GovernanceConnection } from '../identity/identity-store.ts';
-import { migrateGovernance } from '../identity/migrations.ts';
+import { migrateGovernance, openMigratedSqlite } from '../identity/migrations.ts';
 import {
   granteeToString,
   securableToString,
@@ -169,15 +169,7 @@ export class PolicyStore {
 
   /** Opens the SQLite catalog file at `path` (creating it if needed) with its own connection. */
   static async openSqlite(path: string, options: PolicyStoreOptions = {}): Promise<PolicyStore> {
-    const catalog = await SqliteCatalogBackend.open(path);
-    try {
-      const { db, dialect } = catalog.connection;
-      await migrateGovernance(db, dialect);
-      return new PolicyStore(asPolicyDb(db), dialect, options.clock ?? Date.now, catalog);
-    } catch (error) {
-      await catalog.close();
-      throw error;
-    }
+    return openMigratedSqlite(path, (db, dialect, owned) => new PolicyStore(asPolicyDb(db), dialect, options.clock ?? Date.now, owned));
   }
 
   async close(): Promise<void> {
