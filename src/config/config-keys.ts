@@ -121,7 +121,34 @@ export const CONFIG_KEYS = {
     default: 40,
     parse: integer(4),
   }),
+  'server.host': define({
+    description: 'Address `strata serve` listens on; loopback by default, so nothing outside this machine reaches it.',
+    default: '127.0.0.1',
+    parse: text,
+  }),
+  'server.port': define({
+    description: 'Port `strata serve` listens on (0 picks a free one).',
+    default: 8181,
+    parse: integer(0),
+  }),
+  'server.body_limit_bytes': define({
+    description: 'Largest request body `strata serve` accepts; bigger requests get 413.',
+    default: 1_048_576,
+    parse: integer(1024),
+  }),
+  'server.shutdown_grace_ms': define({
+    description: 'On shutdown, how long running queries may finish before they are cancelled.',
+    default: 10_000,
+    parse: integer(0),
+  }),
+  'server.log_level': define<LogLevel>({
+    description: 'Level of the server\'s JSON logs: fatal, error, warn, info, debug, trace or silent.',
+    default: 'info',
+    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  }),
 } as const;
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 

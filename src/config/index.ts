@@ -1,6 +1,7 @@
 // Strata's config: one file in the home (`strata.yaml`) plus STRATA_* environment variables.
 export {
   CONFIG_KEYS,
+  type LogLevel,
   OUTPUT_FORMATS,
   envVarOf,
   defaultOf,

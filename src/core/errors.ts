@@ -51,7 +51,21 @@ export type StrataErrorCode =
   /** The principal is known but may not do this (governance denied it). */
   | 'ACCESS_DENIED'
   /** A grant, tag key, mask or row filter named in a governance command does not exist. */
-  | 'POLICY_NOT_FOUND';
+  | 'POLICY_NOT_FOUND'
+  // server and query service
+  /** A query would scan more bytes than its workgroup's per-query cap (checked before it runs). */
+  | 'SCAN_LIMIT_EXCEEDED'
+  /** A workgroup's data-usage budget for the hour or day is spent, or its queue is full. */
+  | 'QUOTA_EXCEEDED'
+  /** Results were asked for a query that has not finished (poll its state first). */
+  | 'QUERY_NOT_FINISHED'
+  /** A request body is larger than the server accepts. */
+  | 'REQUEST_TOO_LARGE'
+  /** The server is shutting down and takes no new work. */
+  | 'SHUTTING_DOWN'
+  /** A query, workgroup or other server-side object does not exist. */
+  | 'QUERY_NOT_FOUND'
+  | 'WORKGROUP_NOT_FOUND';
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode;

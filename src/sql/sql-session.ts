@@ -32,6 +32,22 @@ import { governedTables, ownTheNewObject } from './governed-catalog.ts';
 import { fieldsFromDuckDbColumns, icebergTypeOf, idCounter } from './type-mapping.ts';
 import { shapeOf } from '../governance/enforce/index.ts';
 
+/** Options of one `execute` call: the engine's, plus a look at the plan before anything runs. */
+export interface StatementOptions extends QueryOptions {
+  /**
+   * Called for a query once its tables are resolved and planned, before the engine runs it: the
+   * planned reads (snapshot ids, bytes after pruning) and a fingerprint of the policies that shaped
+   * them. Throwing aborts the statement with that error (a scan cap, a reused result).
+   */
+  readonly onPlanned?: (planned: PlannedQuery) => Promise<void> | void;
+}
+
+export interface PlannedQuery {
+  readonly plans: readonly TableReadPlan[];
+  /** Equal for two statements exactly when the same policies shaped every table they read. */
+  readonly policyFingerprint: string;
+}
+
 export type StatementResult =
   | { readonly kind: 'rows'; readonly columns: readonly ColumnInfo[]; readonly rows: AsyncIterable<readonly unknown[][]> }
   | { readonly kind: 'ok'; readonly message: string; readonly rowCount?: number; readonly snapshotId?: bigint };
@@ -71,7 +87,7 @@ export class SqlSession {
   }
 
   /** Execute one statement (or a script of several, `;`-separated); the last one's result is returned. */
-  async execute(sql: string, options: QueryOptions = {}): Promise<StatementResult> {
+  async execute(sql: string, options: StatementOptions = {}): Promise<StatementResult> {
     const statements = splitStatements(sql);
     if (statements.length === 0) return { kind: 'ok', message: 'Nothing to execute' };
     let result: StatementResult = { kind: 'ok', message: '' };
@@ -133,7 +149,7 @@ export class SqlSession {
    * One statement under the governor, if any: the guard decides, the statement runs, and the
    * outcome (rows returned, or the error) is audited when the result is drained.
    */
-  async #executeGoverned(text: string, options: QueryOptions): Promise<StatementResult> {
+  async #executeGoverned(text: string, options: StatementOptions): Promise<StatementResult> {
     const guard = await this.governor?.begin(text, 'statement');
     try {
       const governance = parseGovernanceStatement(text);
@@ -160,7 +176,7 @@ export class SqlSession {
     }
   }
 
-  async #executeOne(statement: Statement, options: QueryOptions, guard: StatementGuard | undefined): Promise<StatementResult> {
+  async #executeOne(statement: Statement, options: StatementOptions, guard: StatementGuard | undefined): Promise<StatementResult> {
     this.#lastPlan = [];
     for (const { privilege, on } of requiredPrivileges(statement)) guard?.require(privilege, on);
     switch (statement.kind) {
@@ -235,9 +251,10 @@ export class SqlSession {
     }
   }
 
-  async #query(text: string, options: QueryOptions, guard: StatementGuard | undefined): Promise<StatementResult> {
+  async #query(text: string, options: StatementOptions, guard: StatementGuard | undefined): Promise<StatementResult> {
     const resolved = await this.#resolve(text, 0, guard);
     try {
+      await options.onPlanned?.({ plans: resolved.plans, policyFingerprint: guard?.policyFingerprint() ?? 'ungoverned' });
       await this.#createViews(resolved);
       await guard?.allow();
       const result = await this.engine.query(resolved.sql, options);

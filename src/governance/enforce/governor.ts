@@ -12,13 +12,13 @@
  * administrator acting as someone else (`--as`) is decided as that principal; the record names
  * both.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { StrataError } from '../../core/index.ts';
 import type { GovernedReference, GovernedRelation, ReferenceGovernance } from './reference-governance.ts';
 import { typeToString, type Schema } from '../../table/index.ts';
 import type { AuditEvent, AuditLog } from '../audit/index.ts';
 import { statementHash } from '../audit/index.ts';
-import { compileGovernedRelation } from '../compile/index.ts';
+import { bindPrincipalFunctions, compileGovernedRelation } from '../compile/index.ts';
 import { decidePrivilege, decideRead, type ColumnDecision, type PrivilegeDecision, type ReadDecision, type TableShape } from '../decision/index.ts';
 import type { PolicySnapshot, PrincipalContext, Privilege } from '../model.ts';
 import type { PolicyStore } from '../policy/index.ts';
@@ -105,6 +105,21 @@ export class StatementGuard implements ReferenceGovernance {
   /** The privilege checks made so far, with their outcome (for `access explain`). */
   get checks(): readonly PrivilegeCheck[] {
     return this.#checks;
+  }
+
+  /**
+   * A hash of everything policy decided for this statement's reads: per table, which columns are
+   * readable and how each is masked, and the row filters bound to this principal's attributes.
+   * Two statements with equal fingerprints (and equal text and snapshots) return equal results.
+   */
+  policyFingerprint(): string {
+    const principal = this.principal;
+    const shape = this.#reads.map((r) => ({
+      table: r.decision.table,
+      columns: r.decision.columns.map((c) => [c.name, c.readable, c.mask ? [c.mask.policy, c.mask.function, c.mask.hashKey] : null]),
+      filters: r.decision.rowFilters.map((f) => [f.name, bindPrincipalFunctions(f.predicate, principal)]),
+    }));
+    return createHash('sha256').update(JSON.stringify([principal.administrator, shape])).digest('hex');
   }
 
   /** Whether any mask or row filter shaped what this statement read. */

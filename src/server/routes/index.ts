@@ -1,0 +1,12 @@
+/**
+ * Every route group of `strata serve` but health (which the server installs first), in the order
+ * they register. A group is a function of the app and the shared context.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../server-context.ts';
+import { registerIcebergRestRoutes } from './iceberg-rest/index.ts';
+import { registerQueryRoutes } from './query-routes.ts';
+
+export type RouteGroup = (app: FastifyInstance, context: ServerContext) => Promise<void> | void;
+
+export const SERVER_ROUTES: readonly RouteGroup[] = [registerIcebergRestRoutes, registerQueryRoutes];

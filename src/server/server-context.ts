@@ -1,0 +1,36 @@
+/**
+ * What every route of `strata serve` shares: the open home (catalog, lake, DuckDB runtime), the
+ * governance plane, the engine, the metrics registry and the server's lifecycle. Routes receive it
+ * when they register; request-scoped facts (the authenticated principal) live on the request.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { StrataHome } from '../catalog/index.ts';
+import { StrataError } from '../core/index.ts';
+import type { Engine } from '../engine/index.ts';
+import type { GovernancePlane } from '../governance/index.ts';
+
+export interface ServerContext {
+  readonly home: StrataHome;
+  readonly governance: GovernancePlane;
+  /** The engine queries run on (DuckDB on the home's sandboxed runtime). */
+  readonly engine: Engine;
+  readonly metrics: Registry;
+  /** Set once shutdown begins: new work is refused with SHUTTING_DOWN (503). */
+  readonly lifecycle: { shuttingDown: boolean };
+  /** Work to finish (or cancel) before the server closes, registered by the routes that start it. */
+  readonly onShutdown: (hook: (graceMs: number) => Promise<void>) => void;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated principal's name ('' on public routes). */
+    principal: string;
+  }
+}
+
+/** The authenticated principal of a request; routes behind authentication always have one. */
+export function principalOf(request: FastifyRequest): string {
+  if (request.principal === '') throw new StrataError('UNAUTHENTICATED', 'Authentication failed: send Authorization: Bearer <token>');
+  return request.principal;
+}

@@ -1,0 +1,60 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { openStrataHome } from '../catalog/index.ts';
+import { bootstrapAdmin, openGovernance } from '../governance/index.ts';
+import { startServer, type StrataServer } from './strata-server.ts';
+
+describe('strata serve: the HTTP foundation', () => {
+  let dir: string;
+  let server: StrataServer;
+  let token: string;
+  const logs: string[] = [];
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'strata-server-'));
+    const home = await openStrataHome(dir);
+    const governance = await openGovernance(home.catalog);
+    await bootstrapAdmin(governance.identity);
+    token = (await governance.identity.createToken('admin')).token;
+    await governance.close();
+    await home.close();
+    const logStream = new PassThrough();
+    logStream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+    server = await startServer({ home: dir, port: 0, logStream, bodyLimitBytes: 4096, duckdb: { threads: 1 } });
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('listens on loopback; health and readiness are public', async () => {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.deepEqual(await (await fetch(`${server.url}/healthz`)).json(), { status: 'ok' });
+    assert.deepEqual(await (await fetch(`${server.url}/readyz`)).json(), { status: 'ready' });
+  });
+
+  test('serves an OpenAPI 3.1 document at /openapi.json', async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    assert.equal(doc.openapi, '3.1.0');
+    assert.ok(Object.keys(doc.paths).includes('/readyz'));
+  });
+
+  test('unknown routes are 404 with the JSON error body and a request id', async () => {
+    const response = await fetch(`${server.url}/nope`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 404);
+    const body = (await response.json()) as { error: { code: string; requestId: string } };
+    assert.equal(body.error.code, 'OBJECT_NOT_FOUND');
+    assert.equal(body.error.requestId, response.headers.get('x-request-id'));
+  });
+
+  test('logs are JSON lines carrying the request id', async () => {
+    const response = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'trace-123' } });
+    assert.equal(response.headers.get('x-request-id'), 'trace-123');
+    await new Promise((r) => setTimeout(r, 50));
+    const parsed = logs.map((line) => JSON.parse(line) as { reqId?: string });
+    assert.ok(parsed.some((l) => l.reqId === 'trace-123'));
+  });
+});
