@@ -6,6 +6,8 @@ import type { MachineInfo } from './machine.ts';
 import type { GovernanceOverheadResult } from './governance-overhead.ts';
 import type { QueryOverheadResult } from './query-overhead.ts';
 import { governanceHeadline, governanceSection } from './report-governance.ts';
+import { serverHeadline, serverSection } from './report-server.ts';
+import type { ServerThroughputResult } from './server-throughput.ts';
 import { ingestQueryHeadlines, ingestSection, querySection } from './report-ingest-query.ts';
 import type { ScanPlanningResult } from './scan-planning.ts';
 import { markdownTable, ms, ratio } from './stats.ts';
@@ -22,6 +24,7 @@ export interface BenchResults {
   readonly ingest: IngestThroughputResult;
   readonly queries: QueryOverheadResult;
   readonly governance: GovernanceOverheadResult;
+  readonly server: ServerThroughputResult;
 }
 
 export function renderReport(r: BenchResults): string {
@@ -67,6 +70,7 @@ export function renderReport(r: BenchResults): string {
     ...ingestSection(r.ingest),
     ...querySection(r.queries),
     ...governanceSection(r.governance),
+    ...serverSection(r.server),
   ].join('\n');
 }
 
@@ -225,5 +229,6 @@ function headlines(r: BenchResults): string[] {
   }
   lines.push(...ingestQueryHeadlines(r.ingest, r.queries));
   lines.push(...governanceHeadline(r.governance));
+  lines.push(...serverHeadline(r.server));
   return lines.length > 0 ? ['## Headlines', '', ...lines, ''] : [];
 }

@@ -24,6 +24,7 @@ import {
   type NestedField,
   type PartitionSpec,
   type Schema,
+  type TableMetadata,
 } from '../table/index.ts';
 import type { CatalogBackend, TableIdentifier } from './backend/index.ts';
 import { CatalogTableOperations } from './catalog-table-operations.ts';
@@ -112,15 +113,29 @@ export class Catalog {
       );
     }
     const tableSchema: Schema = Array.isArray(schema) ? { schemaId: 0, fields: schema as readonly NestedField[] } : (schema as Schema);
-    const zone = options.zone ?? (await this.#namespaceZone(ident.namespace));
-    const location = options.location ?? this.lake.tableUri(zone, ident.namespace, ident.name);
-    const store = this.storeForUri(location);
     const meta = newTableMetadata({
-      location,
+      location: options.location ?? (await this.defaultTableLocation(ident, options.zone)),
       schema: tableSchema,
       spec: buildSpec(tableSchema, options.partitionBy ?? []),
       properties: options.properties ?? {},
     });
+    return this.createTableFromMetadata(ident, meta);
+  }
+
+  /** Where a new table lives unless told otherwise: its database's zone (or `zone`) in the lake layout. */
+  async defaultTableLocation(id: string | TableIdentifier, zone?: Zone): Promise<string> {
+    const ident = toIdentifier(id);
+    return this.lake.tableUri(zone ?? (await this.#namespaceZone(ident.namespace)), ident.namespace, ident.name);
+  }
+
+  /**
+   * Creates a table whose first metadata version is already built (the Iceberg REST catalog's
+   * create and staged-create commits): writes it as version 0 and registers it. The backend
+   * refuses with TABLE_ALREADY_EXISTS / NAMESPACE_NOT_FOUND; the file is then deleted.
+   */
+  async createTableFromMetadata(id: string | TableIdentifier, meta: TableMetadata): Promise<Table> {
+    const ident = toIdentifier(id);
+    const store = this.storeForUri(meta.location);
     const metadataLocation = newMetadataLocation(meta, 0);
     await writeNewMetadataFile(store, metadataLocation, meta);
     try {

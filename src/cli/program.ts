@@ -13,6 +13,7 @@ import { registerInit } from './commands/init-command.ts';
 import { registerSnapshots } from './commands/snapshots-command.ts';
 import { registerSql } from './commands/sql-command.ts';
 import { registerShell } from './shell/shell-command.ts';
+import { registerServe } from './commands/serve-command.ts';
 import { registerAccessCommands } from './commands/governance/access-commands.ts';
 import { registerAuditCommands } from './commands/governance/audit-commands.ts';
 import { registerGrantCommands } from './commands/governance/grant-commands.ts';
@@ -61,6 +62,7 @@ Exit codes: 0 ok, 1 unexpected, 2 usage/invalid input, 3 not found, 4 conflict,
   registerSnapshots(program, context);
   registerSql(program, context);
   registerShell(program, context);
+  registerServe(program, context);
   registerIngest(program, context);
   registerPrincipalCommands(program, context);
   registerGroupCommands(program, context);

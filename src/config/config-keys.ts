@@ -141,6 +141,16 @@ export const CONFIG_KEYS = {
     default: 10_000,
     parse: integer(0),
   }),
+  'server.result_retention_ms': define({
+    description: "How long the query service keeps a query's stored result (readable and reusable) in the lake's results zone.",
+    default: 86_400_000,
+    parse: integer(1000),
+  }),
+  'server.history_retention_days': define({
+    description: 'Days of query history kept in system.query_history (0 = keep everything).',
+    default: 0,
+    parse: integer(0),
+  }),
   'server.log_level': define<LogLevel>({
     description: 'Level of the server\'s JSON logs: fatal, error, warn, info, debug, trace or silent.',
     default: 'info',

@@ -18,9 +18,22 @@ export interface ServerContext {
   readonly metrics: Registry;
   /** Set once shutdown begins: new work is refused with SHUTTING_DOWN (503). */
   readonly lifecycle: { shuttingDown: boolean };
+  readonly settings: ServerSettings;
   /** Work to finish (or cancel) before the server closes, registered by the routes that start it. */
   readonly onShutdown: (hook: (graceMs: number) => Promise<void>) => void;
 }
+
+/** Retention and housekeeping of what the server keeps in the lake. */
+export interface ServerSettings {
+  /** How long a stored query result stays readable and reusable. */
+  readonly resultRetentionMs: number;
+  /** Days of query history kept (0 = all). */
+  readonly historyRetentionDays: number;
+  /** How often expired results and old history are removed. */
+  readonly housekeepingIntervalMs: number;
+}
+
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = { resultRetentionMs: 86_400_000, historyRetentionDays: 0, housekeepingIntervalMs: 600_000 };
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -57,4 +57,37 @@ describe('strata serve: the HTTP foundation', () => {
     const parsed = logs.map((line) => JSON.parse(line) as { reqId?: string });
     assert.ok(parsed.some((l) => l.reqId === 'trace-123'));
   });
+
+  test('/metrics is Prometheus text with HTTP request latency by route and status', async () => {
+    await fetch(`${server.url}/healthz`);
+    const response = await fetch(`${server.url}/metrics`);
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.match(text, /strata_http_request_duration_seconds_bucket\{[^}]*route="\/healthz"[^}]*status="200"/);
+    assert.match(text, /strata_process_/);
+  });
+
+  test('authentication: missing, malformed, unknown and wrong tokens get 401; bad tokens one identical answer', async () => {
+    const answers: string[] = [];
+    for (const header of [undefined, 'Basic abc', 'Bearer strata_0000000000000000_nope', `Bearer ${token}x`]) {
+      const response = await fetch(`${server.url}/api/v1/queries`, { headers: header ? { authorization: header } : {} });
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      answers.push(`${response.status} ${body.error.code} ${body.error.message}`);
+    }
+    assert.ok(answers.every((a) => a.startsWith('401 UNAUTHENTICATED ')), answers.join('\n'));
+    assert.equal(new Set(answers.slice(2)).size, 1, 'an unknown and a wrong token are told apart by nothing');
+    const ok = await fetch(`${server.url}/api/v1/queries`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200);
+  });
+
+  test('oversize bodies get 413 with the JSON error body, never a crash', async () => {
+    const response = await fetch(`${server.url}/api/v1/queries`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: `SELECT '${'y'.repeat(10_000)}'` }),
+    });
+    assert.equal(response.status, 413);
+    assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'REQUEST_TOO_LARGE');
+    assert.deepEqual(await (await fetch(`${server.url}/healthz`)).json(), { status: 'ok' });
+  });
 });

@@ -28,7 +28,7 @@ import { installAuthentication } from './authentication.ts';
 import { errorResponse } from './http-errors.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { SERVER_ROUTES } from './routes/index.ts';
-import type { ServerContext } from './server-context.ts';
+import { DEFAULT_SERVER_SETTINGS, type ServerContext, type ServerSettings } from './server-context.ts';
 
 export interface ServerOptions {
   /** The Strata home directory (initialised with `strata init`). */
@@ -42,6 +42,7 @@ export interface ServerOptions {
   readonly logStream?: NodeJS.WritableStream;
   readonly duckdb?: DuckDbRuntimeOptions;
   readonly poolSize?: number;
+  readonly settings?: Partial<ServerSettings>;
 }
 
 export interface StrataServer {
@@ -67,6 +68,7 @@ export async function startServer(options: ServerOptions): Promise<StrataServer>
       engine,
       metrics,
       lifecycle: { shuttingDown: false },
+      settings: { ...DEFAULT_SERVER_SETTINGS, ...options.settings },
       onShutdown: (hook) => shutdownHooks.push(hook),
     };
     const app = await buildApp(context, options);

@@ -3,3 +3,4 @@ export { SqlSession, type AccessExplanation, type PlannedQuery, type StatementOp
 export { resolveQuery, type TableReadPlan } from './table-refs.ts';
 export { fieldsFromDuckDbColumns, icebergTypeOf } from './type-mapping.ts';
 export { splitStatements } from '../core/index.ts';
+export { ownTheNewObject } from './governed-catalog.ts';

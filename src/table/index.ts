@@ -32,7 +32,7 @@ export * from './metadata/snapshot.ts';
 export * from './metadata/table-metadata.ts';
 export * from './metadata/metadata-update.ts';
 export { newTableMetadata, applyUpdates, checkRequirements, type NewTableOptions } from './metadata/metadata-builder.ts';
-export { metadataFromJson, metadataToJson } from './metadata/metadata-json.ts';
+export { metadataFromJson, metadataToJson, parseSnapshot, parseRef, parseSortOrder } from './metadata/metadata-json.ts';
 export { keyOf, readMetadataFile, writeNewMetadataFile, newMetadataLocation, metadataVersionOf } from './metadata/metadata-io.ts';
 export type { TableOperations } from './commit/table-operations.ts';
 export { ObjectStoreTableOperations } from './commit/object-store-table-operations.ts';

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { StrataError } from '../../core/index.ts';
 import type { CliContext } from '../cli-context.ts';
+import { runRemoteSql } from './remote-sql.ts';
 import { interruptSignal, openSqlRunner } from './sql-runner.ts';
 
 async function readStdin(): Promise<string> {
@@ -19,6 +20,10 @@ export function registerSql(program: Command, context: CliContext): void {
     .command('sql')
     .argument('[statements]', 'SQL to run ("-" reads it from stdin)')
     .option('-f, --file <file>', 'read the SQL from a file')
+    .option('--server <url>', "run on a Strata server's query service (e.g. http://127.0.0.1:8181) instead of the embedded engine")
+    .option('--token <token>', 'bearer token for --server (default: $STRATA_TOKEN)')
+    .option('--workgroup <name>', 'workgroup for --server (default: primary)')
+    .option('--no-reuse', 'with --server: run the query even if an identical one has a stored result')
     .description('Run SQL over the catalog (queries, CTAS, INSERT, DELETE, ALTER, SHOW, DESCRIBE, time travel)')
     .addHelpText(
       'after',
@@ -30,14 +35,30 @@ Examples:
   $ strata sql "SELECT * FROM sales.orders" --format parquet --output orders.parquet
   $ strata sql -f nightly.sql
   $ echo "SHOW TABLES" | strata sql -
+  $ strata sql --server http://127.0.0.1:8181 --token $TOKEN "SELECT count(*) FROM sales.orders"
 See docs/sql.md for the statements and docs/cli.md for output formats.`,
     )
-    .action(async (statements: string | undefined, options: { file?: string }) => {
+    .action(async (statements: string | undefined, options: { file?: string; server?: string; token?: string; workgroup?: string; reuse: boolean }) => {
       const sql = options.file !== undefined ? await readFile(options.file, 'utf8') : statements === '-' ? await readStdin() : statements;
       if (sql === undefined || sql.trim() === '') {
         throw new StrataError('INVALID_ARGUMENT', 'Give the SQL to run: strata sql "SELECT …", strata sql -f file.sql, or strata sql - (stdin).', {});
       }
       void context.format; // validate --format before opening the home
+      if (options.server !== undefined) {
+        const interrupt = interruptSignal();
+        try {
+          await runRemoteSql(context, sql, {
+            server: options.server,
+            reuse: options.reuse,
+            signal: interrupt.signal,
+            ...(options.token === undefined ? {} : { token: options.token }),
+            ...(options.workgroup === undefined ? {} : { workgroup: options.workgroup }),
+          });
+        } finally {
+          interrupt.dispose();
+        }
+        return;
+      }
       await context.withHome(async (strata) => {
         const runner = await openSqlRunner(context, strata);
         const interrupt = interruptSignal();

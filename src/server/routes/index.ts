@@ -5,8 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../server-context.ts';
 import { registerIcebergRestRoutes } from './iceberg-rest/index.ts';
+import { registerMetricsRoutes } from './metrics-routes.ts';
 import { registerQueryRoutes } from './query-routes.ts';
 
 export type RouteGroup = (app: FastifyInstance, context: ServerContext) => Promise<void> | void;
 
-export const SERVER_ROUTES: readonly RouteGroup[] = [registerIcebergRestRoutes, registerQueryRoutes];
+export const SERVER_ROUTES: readonly RouteGroup[] = [registerMetricsRoutes, registerIcebergRestRoutes, registerQueryRoutes];

@@ -178,7 +178,7 @@ export function parseRef(raw: unknown, name: string): SnapshotRef {
   };
 }
 
-function parseSortOrder(raw: unknown): SortOrder {
+export function parseSortOrder(raw: unknown): SortOrder {
   const json = obj(raw, 'sort order');
   return {
     orderId: num(json['order-id'], 'order-id'),
