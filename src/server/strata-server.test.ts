@@ -65,6 +65,8 @@ describe('strata serve: the HTTP foundation', () => {
     const text = await response.text();
     assert.match(text, /strata_http_request_duration_seconds_bucket\{[^}]*route="\/healthz"[^}]*status="200"/);
     assert.match(text, /strata_process_/);
+    assert.match(text, /# TYPE strata_commits_total counter/);
+    assert.match(text, /# TYPE strata_commit_conflicts_total counter/);
   });
 
   test('authentication: missing, malformed, unknown and wrong tokens get 401; bad tokens one identical answer', async () => {

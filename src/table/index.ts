@@ -37,6 +37,7 @@ export { keyOf, readMetadataFile, writeNewMetadataFile, newMetadataLocation, met
 export type { TableOperations } from './commit/table-operations.ts';
 export { ObjectStoreTableOperations } from './commit/object-store-table-operations.ts';
 export { commitWithRetry, COMMIT_NUM_RETRIES, COMMIT_MIN_WAIT_MS, COMMIT_MAX_WAIT_MS } from './commit/commit-retry.ts';
+export { onCommitEvent, type CommitEvent } from './commit/commit-events.ts';
 export type { SnapshotResult } from './commit/snapshot-producer.ts';
 export { readManifestList, readManifestEntries } from './io/manifest-io.ts';
 export { reachableFiles } from './io/reachable-files.ts';

@@ -10,6 +10,7 @@
  * names; Strata's defaults allow more retries because embedded writers commit often and fast.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { emitCommitEvent } from './commit-events.ts';
 import { StrataError, messageOf } from '../../core/index.ts';
 import { applyUpdates, checkRequirements } from '../metadata/metadata-builder.ts';
 import type { TableChange } from '../metadata/metadata-update.ts';
@@ -70,17 +71,24 @@ export async function commitWithRetry(ops: TableOperations, committer: Committer
     }
     try {
       await ops.commit(base, next);
+      emitCommitEvent({ kind: 'committed', table: ops.name, attempts: attempt + 1 });
       return next;
     } catch (error) {
       if (StrataError.is(error, 'TABLE_NOT_FOUND')) {
         await committer.cleanupAll?.();
+        emitCommitEvent({ kind: 'failed', table: ops.name, code: 'TABLE_NOT_FOUND' });
         throw error;
       }
       // Any other failure than a lost race leaves the outcome unknown: keep every file, since the
       // new metadata may reference them, and say so.
-      if (!StrataError.is(error, 'COMMIT_CONFLICT')) throw commitStateUnknown(ops, error);
+      if (!StrataError.is(error, 'COMMIT_CONFLICT')) {
+        emitCommitEvent({ kind: 'failed', table: ops.name, code: 'COMMIT_STATE_UNKNOWN' });
+        throw commitStateUnknown(ops, error);
+      }
+      emitCommitEvent({ kind: 'conflict', table: ops.name, attempt });
       await committer.cleanupAttempt?.(attempt);
       if (attempt >= retries) {
+        emitCommitEvent({ kind: 'failed', table: ops.name, code: 'COMMIT_FAILED' });
         await committer.cleanupAll?.();
         throw new StrataError(
           'COMMIT_FAILED',
