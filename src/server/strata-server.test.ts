@@ -1,34 +1,22 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { openStrataHome } from '../catalog/index.ts';
-import { bootstrapAdmin, openGovernance } from '../governance/index.ts';
-import { startServer, type StrataServer } from './strata-server.ts';
+import type { StrataServer } from './strata-server.ts';
+import { startTestServer, type TestServer } from './testing/test-server.ts';
 
 describe('strata serve: the HTTP foundation', () => {
-  let dir: string;
+  let running: TestServer;
   let server: StrataServer;
   let token: string;
   const logs: string[] = [];
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'strata-server-'));
-    const home = await openStrataHome(dir);
-    const governance = await openGovernance(home.catalog);
-    await bootstrapAdmin(governance.identity);
-    token = (await governance.identity.createToken('admin')).token;
-    await governance.close();
-    await home.close();
     const logStream = new PassThrough();
     logStream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-    server = await startServer({ home: dir, port: 0, logStream, bodyLimitBytes: 4096, duckdb: { threads: 1 } });
+    running = await startTestServer(undefined, { logStream, logLevel: 'info', bodyLimitBytes: 4096 });
+    server = running.server;
+    token = running.adminToken;
   });
-  after(async () => {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => running.close());
 
   test('listens on loopback; health and readiness are public', async () => {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);

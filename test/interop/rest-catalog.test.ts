@@ -9,13 +9,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openStrataHome } from '../../src/catalog/index.ts';
-import { bootstrapAdmin, openGovernance } from '../../src/governance/index.ts';
-import { startServer, type StrataServer } from '../../src/server/index.ts';
+import type { StrataServer } from '../../src/server/index.ts';
+import { startTestServer, type TestServer } from '../../src/server/testing/test-server.ts';
 import { Types, field } from '../../src/table/index.ts';
 import { pyicebergUnavailable } from './pyiceberg-harness.ts';
 
@@ -48,24 +44,16 @@ function runClient(uri: string, token: string, steps: readonly object[]): Promis
 const skip = pyicebergUnavailable();
 
 describe('PyIceberg through the Strata REST catalog', { skip }, () => {
-  let dir: string;
   let server: StrataServer;
   let token: string;
+  let running: TestServer | undefined;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'strata-rest-interop-'));
-    const home = await openStrataHome(dir);
-    const governance = await openGovernance(home.catalog);
-    await bootstrapAdmin(governance.identity);
-    token = (await governance.identity.createToken('admin')).token;
-    await governance.close();
-    await home.close();
-    server = await startServer({ home: dir, port: 0, logLevel: 'warn', duckdb: { threads: 1 } });
+    running = await startTestServer();
+    server = running.server;
+    token = running.adminToken;
   });
-  after(async () => {
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => running?.close());
 
   test('PyIceberg creates, appends and reads back; Strata reads what it committed', async () => {
     const rows = [

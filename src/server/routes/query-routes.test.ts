@@ -1,30 +1,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStrataHome } from '../../catalog/index.ts';
-import { bootstrapAdmin, openGovernance } from '../../governance/index.ts';
-import { startServer, type StrataServer } from '../strata-server.ts';
+import type { StrataServer } from '../strata-server.ts';
+import { startTestServer, type TestServer } from '../testing/test-server.ts';
 
 describe('query routes in strata serve (lake result store)', () => {
-  let dir: string;
   let server: StrataServer;
   let token: string;
+  let running: TestServer;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'strata-query-routes-'));
-    const home = await openStrataHome(dir);
-    const governance = await openGovernance(home.catalog);
-    await bootstrapAdmin(governance.identity);
-    token = (await governance.identity.createToken('admin')).token;
-    await governance.close();
-    await home.close();
-    server = await startServer({ home: dir, port: 0, logLevel: 'warn', duckdb: { threads: 1 } });
+    running = await startTestServer();
+    server = running.server;
+    token = running.adminToken;
   });
-  after(async () => {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => running.close());
 
   const call = async (method: string, path: string, body?: unknown): Promise<Response> =>
     fetch(`${server.url}${path}`, {

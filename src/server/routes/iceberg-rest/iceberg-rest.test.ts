@@ -1,12 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStrataHome } from '../../../catalog/index.ts';
 import { parseJson, stringifyJson } from '../../../core/index.ts';
-import { bootstrapAdmin, openGovernance } from '../../../governance/index.ts';
-import { startServer, type StrataServer } from '../../strata-server.ts';
+import type { StrataServer } from '../../strata-server.ts';
+import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 
 type Json = Record<string, unknown>;
 
@@ -20,7 +16,7 @@ const SCHEMA = {
 };
 
 describe('Iceberg REST catalog routes', () => {
-  let dir: string;
+  let running: TestServer;
   let server: StrataServer;
   let admin: string;
   let analyst: string;
@@ -67,21 +63,14 @@ describe('Iceberg REST catalog routes', () => {
   }
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'strata-rest-'));
-    const home = await openStrataHome(dir);
-    const governance = await openGovernance(home.catalog);
-    await bootstrapAdmin(governance.identity);
-    admin = (await governance.identity.createToken('admin')).token;
-    await governance.identity.createPrincipal('analyst');
-    analyst = (await governance.identity.createToken('analyst')).token;
-    await governance.close();
-    await home.close();
-    server = await startServer({ home: dir, port: 0, logLevel: 'warn', duckdb: { threads: 1 } });
+    running = await startTestServer(async (_home, governance) => {
+      await governance.identity.createPrincipal('analyst');
+      analyst = (await governance.identity.createToken('analyst')).token;
+    });
+    server = running.server;
+    admin = running.adminToken;
   });
-  after(async () => {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => running.close());
 
   test('GET /v1/config answers defaults, overrides and the endpoints served', async () => {
     const { status, json } = await call('GET', '/v1/config');
