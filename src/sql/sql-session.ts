@@ -35,7 +35,8 @@ import { shapeOf } from '../governance/enforce/index.ts';
 /** Options of one `execute` call: the engine's, plus a look at the plan before anything runs. */
 export interface StatementOptions extends QueryOptions {
   /**
-   * Called for a query once its tables are resolved and planned, before the engine runs it: the
+   * Called for a query (or the source of INSERT … SELECT / CREATE TABLE … AS) once its tables are
+   * resolved and planned, before the engine runs it: the
    * planned reads (snapshot ids, bytes after pruning) and a fingerprint of the policies that shaped
    * them. Throwing aborts the statement with that error (a scan cap, a reused result).
    */
@@ -43,6 +44,8 @@ export interface StatementOptions extends QueryOptions {
 }
 
 export interface PlannedQuery {
+  /** `query` returns rows; `write` (INSERT … SELECT, CREATE TABLE … AS) reads to write a table. */
+  readonly kind: 'query' | 'write';
   readonly plans: readonly TableReadPlan[];
   /** Equal for two statements exactly when the same policies shaped every table they read. */
   readonly policyFingerprint: string;
@@ -233,9 +236,9 @@ export class SqlSession {
         );
       }
       case 'createTable':
-        return this.#createTable(statement, guard);
+        return this.#createTable(statement, options, guard);
       case 'insert':
-        return this.#insert(statement, guard);
+        return this.#insert(statement, options, guard);
       case 'delete':
         return this.#delete(statement, guard);
       case 'alterTable':
@@ -254,7 +257,7 @@ export class SqlSession {
   async #query(text: string, options: StatementOptions, guard: StatementGuard | undefined): Promise<StatementResult> {
     const resolved = await this.#resolve(text, 0, guard);
     try {
-      await options.onPlanned?.({ plans: resolved.plans, policyFingerprint: guard?.policyFingerprint() ?? 'ungoverned' });
+      await options.onPlanned?.({ kind: 'query', plans: resolved.plans, policyFingerprint: guard?.policyFingerprint() ?? 'ungoverned' });
       await this.#createViews(resolved);
       await guard?.allow();
       const result = await this.engine.query(resolved.sql, options);
@@ -343,11 +346,13 @@ export class SqlSession {
   /** Resolve a write's source query and run `write` with SQL the table writer can read. */
   async #withSource<T>(
     source: { readonly sql: string; readonly offset: number },
+    options: StatementOptions,
     guard: StatementGuard | undefined,
     write: (sql: string, columns: readonly { name: string; type: string }[]) => Promise<T>,
   ): Promise<T> {
     const resolved = await this.#resolve(source.sql, source.offset, guard);
     try {
+      await options.onPlanned?.({ kind: 'write', plans: resolved.plans, policyFingerprint: guard?.policyFingerprint() ?? 'ungoverned' });
       await this.#createViews(resolved);
       await guard?.allow();
       const described = await this.#run(`DESCRIBE SELECT * FROM (${resolved.sql}\n)`);
@@ -360,7 +365,7 @@ export class SqlSession {
     }
   }
 
-  async #createTable(statement: Extract<Statement, { kind: 'createTable' }>, guard: StatementGuard | undefined): Promise<StatementResult> {
+  async #createTable(statement: Extract<Statement, { kind: 'createTable' }>, options: StatementOptions, guard: StatementGuard | undefined): Promise<StatementResult> {
     const id = `${statement.table.database}.${statement.table.table}`;
     await this.#requireDatabase(statement.table);
     if (await this.catalog.tableExists(id)) {
@@ -375,7 +380,7 @@ export class SqlSession {
     }
     const asSelect = statement.asSelect;
     if (!asSelect) throw new StrataError('SQL_ERROR', 'CREATE TABLE needs columns or AS SELECT');
-    return this.#withSource(asSelect, guard, async (sql, columns) => {
+    return this.#withSource(asSelect, options, guard, async (sql, columns) => {
       const table = await this.catalog.createTable(id, fieldsFromDuckDbColumns(columns), { partitionBy: statement.partitionBy });
       try {
         const result = await table.append({ sql });
@@ -388,7 +393,7 @@ export class SqlSession {
     });
   }
 
-  async #insert(statement: Extract<Statement, { kind: 'insert' }>, guard: StatementGuard | undefined): Promise<StatementResult> {
+  async #insert(statement: Extract<Statement, { kind: 'insert' }>, options: StatementOptions, guard: StatementGuard | undefined): Promise<StatementResult> {
     const table = await this.#load(statement.table);
     const fields = table.schema().fields;
     const targets = statement.columns ?? fields.map((f) => f.name);
@@ -400,7 +405,7 @@ export class SqlSession {
         });
       }
     }
-    return this.#withSource(statement.source, guard, async (sql, columns) => {
+    return this.#withSource(statement.source, options, guard, async (sql, columns) => {
       if (columns.length !== targets.length) {
         throw new StrataError(
           'SQL_ERROR',

@@ -116,6 +116,10 @@ describe('query service over HTTP', () => {
     const passing = await run(alice, { sql: "SELECT email FROM sales.orders WHERE region = 'eu'", workgroup: 'capped' });
     assert.equal(passing.state, 'succeeded', JSON.stringify(passing.error));
     assert.equal(passing.rowCount, 1000);
+
+    const copy = await run(h.adminToken, { sql: 'CREATE TABLE sales.orders_copy AS SELECT * FROM sales.orders', workgroup: 'capped' });
+    assert.equal(copy.error?.code, 'SCAN_LIMIT_EXCEEDED', 'a write is held to the cap by the bytes its source reads');
+    assert.equal(await h.home.catalog.tableExists('sales.orders_copy'), false);
   });
 
   test('result reuse: a hit for an identical query, a miss after an INSERT, for other masks, or with reuse=false', async () => {
@@ -213,7 +217,7 @@ describe('query service over HTTP', () => {
   test('metrics count finished queries by state and workgroup', async () => {
     const text = await h.context.metrics.getSingleMetricAsString('strata_queries_total');
     assert.match(text, /strata_queries_total\{state="succeeded",workgroup="primary"\} [1-9]/);
-    assert.match(text, /strata_queries_total\{state="failed",workgroup="capped"\} 1/);
+    assert.match(text, /strata_queries_total\{state="failed",workgroup="capped"\} 2/);
   });
 
   test('shutdown waits the grace period, then cancels running queries and records them cancelled', async () => {

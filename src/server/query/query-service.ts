@@ -391,7 +391,8 @@ export class QueryService {
   async #onPlanned(run: QueryRun, workgroup: Workgroup, planned: PlannedQuery): Promise<string | undefined> {
     run.plannedAt = this.#clock();
     run.bytesPlanned = bytesPlanned(planned.plans);
-    const key = reuseKeyOf(run.statement, planned, workgroup.name);
+    // A write is never answered from a stored result; its source is still held to the scan cap.
+    const key = planned.kind === 'query' ? reuseKeyOf(run.statement, planned, workgroup.name) : undefined;
     if (key !== undefined && run.reuse) {
       const stored = await this.#results.lookup(key);
       this.#metrics.reuse.inc({ hit: String(stored !== undefined) });

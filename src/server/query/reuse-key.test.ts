@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { isVolatile, normalizeStatement, reuseKeyOf } from './reuse-key.ts';
 
 const planned = (snapshotId?: bigint, fingerprint = 'fp') => ({
+  kind: 'query' as const,
   plans: [{ table: 'sales.orders', filter: 'true', ...(snapshotId === undefined ? {} : { snapshotId }) }],
   policyFingerprint: fingerprint,
 });
@@ -29,6 +30,6 @@ describe('reuse key', () => {
     assert.equal(isVolatile('SELECT now()'), true);
     assert.equal(isVolatile("SELECT 'now'"), false);
     assert.equal(reuseKeyOf('SELECT current_principal() FROM sales.orders', planned(1n), 'primary'), undefined);
-    assert.equal(reuseKeyOf('SELECT * FROM sales.orders$files', { plans: [{ table: 'sales.orders', metadataTable: 'files', filter: 'true', snapshotId: 1n }], policyFingerprint: 'fp' }, 'primary'), undefined);
+    assert.equal(reuseKeyOf('SELECT * FROM sales.orders$files', { kind: 'query', plans: [{ table: 'sales.orders', metadataTable: 'files', filter: 'true', snapshotId: 1n }], policyFingerprint: 'fp' }, 'primary'), undefined);
   });
 });
