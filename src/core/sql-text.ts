@@ -15,6 +15,9 @@ export interface Token {
   readonly end: number;
 }
 
+/** The opening of a dollar-quoted string: `$$` or `$tag$` (a `$1` parameter is not one). */
+const DOLLAR_TAG = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/;
+
 /** All tokens of `text`, whitespace and comments included, so `start`/`end` cover the whole text. */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -36,6 +39,23 @@ export function tokenize(text: string): Token[] {
     } else if (c === '/' && next === '*') {
       const j = text.indexOf('*/', i + 2);
       push('comment', j < 0 ? text.length : j + 2);
+    } else if (c === '$' && DOLLAR_TAG.test(text.slice(i, i + 66))) {
+      // $$…$$ and $tag$…$tag$: DuckDB's dollar-quoted strings, where nothing is special inside.
+      const tag = DOLLAR_TAG.exec(text.slice(i, i + 66))?.[0] ?? '$$';
+      const close = text.indexOf(tag, i + tag.length);
+      push('string', close < 0 ? text.length : close + tag.length);
+    } else if ((c === 'E' || c === 'e') && next === "'") {
+      // E'…': an escape string, where a backslash escapes the next character (E'it\'s').
+      let j = i + 2;
+      while (j < text.length) {
+        if (text[j] === '\\') j += 2;
+        else if (text[j] === "'" && text[j + 1] === "'") j += 2;
+        else if (text[j] === "'") {
+          j++;
+          break;
+        } else j++;
+      }
+      push('string', Math.min(j, text.length));
     } else if (c === "'" || c === '"') {
       let j = i + 1;
       for (;;) {
