@@ -4,3 +4,4 @@ export { Catalog, ZONE_PROPERTY, type CreateTableOptions, type DropTableOptions,
 export { CatalogTableOperations } from './catalog-table-operations.ts';
 export { parseIdentifier, formatIdentifier, toIdentifier } from './identifier.ts';
 export { openStrataHome, defaultHome, type StrataHome } from './strata-home.ts';
+export { ensureTable } from './ensure-table.ts';

@@ -12,7 +12,7 @@
  * new last seq, so concurrent syncs never append a record twice.
  */
 import { StrataError } from '../../core/index.ts';
-import type { Catalog } from '../../catalog/index.ts';
+import { ensureTable, type Catalog } from '../../catalog/index.ts';
 import { Types, field, type Table, type TableMetadata } from '../../table/index.ts';
 import type { AuditLog } from './audit-log.ts';
 
@@ -43,22 +43,7 @@ const FIELDS = [
 
 /** Creates `system.audit_log` (and the `system` database) if missing, and returns it. */
 export async function ensureAuditTable(catalog: Catalog): Promise<Table> {
-  if (!(await catalog.listNamespaces()).some((n) => n.join('.') === AUDIT_DATABASE)) {
-    await catalog.createNamespace([AUDIT_DATABASE], { zone: 'system' }).catch((error: unknown) => {
-      if (!StrataError.is(error, 'NAMESPACE_ALREADY_EXISTS')) throw error;
-    });
-  }
-  try {
-    return await catalog.loadTable(AUDIT_TABLE_ID);
-  } catch (error) {
-    if (!StrataError.is(error, 'TABLE_NOT_FOUND')) throw error;
-  }
-  try {
-    return await catalog.createTable(AUDIT_TABLE_ID, FIELDS, { zone: 'system', partitionBy: [{ source: 'at', transform: 'day' }] });
-  } catch (error) {
-    if (!StrataError.is(error, 'TABLE_ALREADY_EXISTS')) throw error;
-    return catalog.loadTable(AUDIT_TABLE_ID);
-  }
+  return ensureTable(catalog, AUDIT_TABLE_ID, FIELDS, { zone: 'system', partitionBy: [{ source: 'at', transform: 'day' }] });
 }
 
 /** Appends every audit record the mirror does not hold yet; returns how many it appended. */

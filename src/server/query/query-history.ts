@@ -15,7 +15,7 @@
  * whole day partitions older than the cut-off (rounded down to a UTC day).
  */
 import { StrataError } from '../../core/index.ts';
-import type { Catalog } from '../../catalog/index.ts';
+import { ensureTable, type Catalog } from '../../catalog/index.ts';
 import type { Engine } from '../../engine/index.ts';
 import { SqlSession } from '../../sql/index.ts';
 import { Types, field, type Table } from '../../table/index.ts';
@@ -155,23 +155,7 @@ export class QueryHistory {
   /** Creates `system.query_history` (and the `system` database) if missing. */
   async #ensure(): Promise<Table> {
     if (this.#table) return this.#table;
-    const catalog = this.#catalog;
-    if (!(await catalog.listNamespaces()).some((n) => n.join('.') === HISTORY_DATABASE)) {
-      await catalog.createNamespace([HISTORY_DATABASE], { zone: 'system' }).catch((error: unknown) => {
-        if (!StrataError.is(error, 'NAMESPACE_ALREADY_EXISTS')) throw error;
-      });
-    }
-    try {
-      this.#table = await catalog.loadTable(HISTORY_TABLE_ID);
-    } catch (error) {
-      if (!StrataError.is(error, 'TABLE_NOT_FOUND')) throw error;
-      try {
-        this.#table = await catalog.createTable(HISTORY_TABLE_ID, FIELDS, { zone: 'system', partitionBy: [{ source: 'submitted_at', transform: 'day' }] });
-      } catch (created) {
-        if (!StrataError.is(created, 'TABLE_ALREADY_EXISTS')) throw created;
-        this.#table = await catalog.loadTable(HISTORY_TABLE_ID);
-      }
-    }
+    this.#table = await ensureTable(this.#catalog, HISTORY_TABLE_ID, FIELDS, { zone: 'system', partitionBy: [{ source: 'submitted_at', transform: 'day' }] });
     return this.#table;
   }
 }
