@@ -14,6 +14,8 @@ import { registerSnapshots } from './commands/snapshots-command.ts';
 import { registerSql } from './commands/sql-command.ts';
 import { registerShell } from './shell/shell-command.ts';
 import { registerServe } from './commands/serve-command.ts';
+import { registerPipelineCommands } from './commands/pipeline/pipeline-commands.ts';
+import { registerQualityCommands } from './commands/quality/quality-commands.ts';
 import { registerAccessCommands } from './commands/governance/access-commands.ts';
 import { registerAuditCommands } from './commands/governance/audit-commands.ts';
 import { registerGrantCommands } from './commands/governance/grant-commands.ts';
@@ -63,6 +65,8 @@ Exit codes: 0 ok, 1 unexpected, 2 usage/invalid input, 3 not found, 4 conflict,
   registerSql(program, context);
   registerShell(program, context);
   registerServe(program, context);
+  registerPipelineCommands(program, context);
+  registerQualityCommands(program, context);
   registerIngest(program, context);
   registerPrincipalCommands(program, context);
   registerGroupCommands(program, context);

@@ -151,6 +151,16 @@ export const CONFIG_KEYS = {
     default: 0,
     parse: integer(0),
   }),
+  'pipelines.poll_interval_ms': define({
+    description: 'How often `strata pipeline schedule` and `strata serve --pipelines` look for due schedule ticks and queued runs.',
+    default: 5_000,
+    parse: integer(100),
+  }),
+  'pipelines.concurrency': define({
+    description: 'Pipeline runs at once across all pipelines in one Strata process.',
+    default: 2,
+    parse: integer(1),
+  }),
   'server.log_level': define<LogLevel>({
     description: 'Level of the server\'s JSON logs: fatal, error, warn, info, debug, trace or silent.',
     default: 'info',

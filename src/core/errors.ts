@@ -65,7 +65,23 @@ export type StrataErrorCode =
   | 'SHUTTING_DOWN'
   /** A query, workgroup or other server-side object does not exist. */
   | 'QUERY_NOT_FOUND'
-  | 'WORKGROUP_NOT_FOUND';
+  | 'WORKGROUP_NOT_FOUND'
+  // pipelines and data quality
+  /** A pipeline definition is malformed: unknown step, cycle, missing input, bad schedule; details say where. */
+  | 'PIPELINE_INVALID'
+  /** No pipeline, pipeline version, run or backfill with that name or id. */
+  | 'PIPELINE_NOT_FOUND'
+  | 'RUN_NOT_FOUND'
+  /** A run or step is already running (held by a live lease), so it is not started twice. */
+  | 'RUN_IN_PROGRESS'
+  /** A step ran longer than its timeout. */
+  | 'STEP_TIMEOUT'
+  /** A step failed; details carry the step id and the underlying code. */
+  | 'STEP_FAILED'
+  /** A DQDL ruleset does not parse or names an unknown rule type; details carry line and column. */
+  | 'DQDL_SYNTAX_ERROR'
+  /** A quality gate with action `fail` found failing rules. */
+  | 'QUALITY_CHECK_FAILED';
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode;

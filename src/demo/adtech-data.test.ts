@@ -32,7 +32,8 @@ test('the data set has skew, duplicates and one malformed line of every kind', (
   const ids = new Set(data.impressions.map((i) => i.impression_id));
   assert.ok(ids.size < data.impressions.length, 'some impressions are logged twice');
   assert.deepEqual(new Set(data.malformed.map((m) => m.kind)), new Set(['not-json', 'type-mismatch', 'missing-field', 'oversize', 'bad-timestamp']));
-  assert.equal(data.partnerLines.length, data.partnerImpressions.length + data.malformed.length);
+  assert.equal(data.partnerLines.length, data.partnerImpressions.length + data.partnerNegative.length + data.malformed.length);
+  assert.ok(data.partnerNegative.length > 0 && data.partnerNegative.every((i) => i.cost_micros < 0));
 });
 
 test('the expected rollups count every distinct impression and click once', () => {

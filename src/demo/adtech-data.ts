@@ -2,13 +2,14 @@
  * The main job's data set: deterministic ad-tech events — impressions and clicks over several days
  * for advertisers with a heavy skew (a few advertisers buy most impressions), a small share of
  * duplicate events (as real ad servers retry), and one partner batch with malformed lines that
- * ingestion must quarantine. `--scale N` multiplies the volume; the same scale and seed always give
+ * ingestion must quarantine and well-formed lines with negative spend that the pipeline's quality
+ * gate must quarantine. `--scale N` multiplies the volume; the same scale and seed always give
  * byte-identical files.
  *
  * Files written (under `dir`):
  *   impressions/impressions-YYYY-MM-DD.ndjson   one JSON object per line
  *   clicks/clicks-YYYY-MM-DD.csv                header row, RFC 4180
- *   partner/partner-batch.ndjson                impressions from a partner, with malformed lines
+ *   impressions/partner-x-YYYY-MM-DD.ndjson     impressions from a partner, with malformed lines
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,6 +51,8 @@ export interface AdTechDataSet {
   readonly clicks: readonly Click[];
   /** Good partner impressions (they count like any other impression). */
   readonly partnerImpressions: readonly Impression[];
+  /** Well-formed partner impressions with negative spend: the quality gate quarantines them. */
+  readonly partnerNegative: readonly Impression[];
   readonly malformed: readonly { readonly line: number; readonly kind: MalformedKind; readonly text: string }[];
   /** The partner batch file's lines, good and malformed, in file order. */
   readonly partnerLines: readonly string[];
@@ -114,6 +117,7 @@ export function generateAdTech(options: AdTechOptions = {}): AdTechDataSet {
   const partnerImpressions: Impression[] = [];
   const malformed: { line: number; kind: MalformedKind; text: string }[] = [];
   const partnerLines: string[] = [];
+  const partnerNegative: Impression[] = [];
   const partnerDay = Math.min(2, dayCount - 1);
   const partnerCount = Math.round(500 * scale);
   const kinds: MalformedKind[] = ['not-json', 'type-mismatch', 'missing-field', 'oversize', 'bad-timestamp'];
@@ -124,13 +128,17 @@ export function generateAdTech(options: AdTechOptions = {}): AdTechDataSet {
       const text = malformedLine(kind, imp);
       malformed.push({ line: partnerLines.length + 1, kind, text });
       partnerLines.push(text);
+    } else if (i % 50 === 23) {
+      const imp = { ...makeImpression(partnerDay, 'partner-x'), cost_micros: -rng.int(200, 4_000) };
+      partnerNegative.push(imp);
+      partnerLines.push(JSON.stringify(imp));
     } else {
       const imp = makeImpression(partnerDay, 'partner-x');
       partnerImpressions.push(imp);
       partnerLines.push(JSON.stringify(imp));
     }
   }
-  return { impressions, clicks, partnerImpressions, malformed, partnerLines, days };
+  return { impressions, clicks, partnerImpressions, partnerNegative, malformed, partnerLines, days };
 }
 
 function malformedLine(kind: MalformedKind, imp: Impression): string {
@@ -154,8 +162,7 @@ function malformedLine(kind: MalformedKind, imp: Impression): string {
 export function writeAdTech(dir: string, data: AdTechDataSet): { impressions: string[]; clicks: string[]; partner: string } {
   const impressionsDir = join(dir, 'impressions');
   const clicksDir = join(dir, 'clicks');
-  const partnerDir = join(dir, 'partner');
-  for (const d of [impressionsDir, clicksDir, partnerDir]) mkdirSync(d, { recursive: true });
+  for (const d of [impressionsDir, clicksDir]) mkdirSync(d, { recursive: true });
   const impressions: string[] = [];
   const clicks: string[] = [];
   for (const day of data.days) {
@@ -169,7 +176,8 @@ export function writeAdTech(dir: string, data: AdTechDataSet): { impressions: st
     writeFileSync(csvPath, ['click_id,impression_id,ts,advertiser_id,campaign_id', ...rows].join('\n') + '\n');
     clicks.push(csvPath);
   }
-  const partner = join(partnerDir, 'partner-batch.ndjson');
+  const partnerDay = data.partnerLines.length > 0 ? (data.partnerImpressions[0] ?? data.partnerNegative[0])?.ts.slice(0, 10) : undefined;
+  const partner = join(impressionsDir, `partner-x-${partnerDay ?? data.days[0] ?? 'none'}.ndjson`);
   writeFileSync(partner, data.partnerLines.join('\n') + '\n');
   return { impressions, clicks, partner };
 }
@@ -188,7 +196,7 @@ export interface DailyRollup {
 
 /**
  * The curated answer computed independently in plain JS (no SQL, no DuckDB): impressions deduplicated
- * by impression_id (partner impressions included), clicks deduplicated by click_id, grouped by event
+ * by impression_id (good partner impressions included; negative-spend ones are quarantined), clicks deduplicated by click_id, grouped by event
  * date, advertiser and campaign. The end-to-end test compares the demo's curated table with this.
  */
 export function expectedDailyRollups(data: AdTechDataSet): DailyRollup[] {

@@ -6,15 +6,19 @@ import { join } from 'node:path';
 import { openStrataHome } from '../catalog/index.ts';
 import { expectedDailyRollups, generateAdTech } from './adtech-data.ts';
 import { runAdTechDemo } from './adtech-pipeline.ts';
+import { PipelineService } from '../pipeline/index.ts';
 
 const SCALE = 0.25;
 
-test('the main job produces the curated numbers an independent computation gives, and a second run changes nothing', async () => {
+test('the main job runs as a pipeline: curated numbers match an independent computation, bad rows are quarantined, a second run changes nothing', async () => {
   const home = await mkdtemp(join(tmpdir(), 'strata-adtech-'));
   try {
     const first = await runAdTechDemo({ home, scale: SCALE, log: () => undefined });
     assert.equal(first.upToDate, false);
     assert.equal(first.answer.length, 5);
+    assert.equal(first.runs.length, 7, 'one run per day');
+    assert.ok(first.runs.every((r) => r.state === 'succeeded'), JSON.stringify(first.runs));
+    assert.deepEqual(first.runs.filter((r) => r.trigger === 'backfill').map((r) => r.date), ['2026-11-06', '2026-11-07']);
 
     const data = generateAdTech({ scale: SCALE });
     const expected = expectedDailyRollups(data);
@@ -51,21 +55,35 @@ test('the main job produces the curated numbers an independent computation gives
         data.malformed.map((m) => m.line),
       );
 
+      // The partner's negative-spend rows failed the gate: quarantined with the rule, never on main.
+      const dq = await (await strata.catalog.loadTable('processed.impressions__dq_quarantine')).read();
+      assert.deepEqual(dq.map((r) => String(r['impression_id'])).sort(), data.partnerNegative.map((i) => i.impression_id).sort());
+      assert.ok(dq.every((r) => String(r['_dq_failed_rules']).includes('ColumnValues "cost_micros" >= 0')));
+      const processed = await (await strata.catalog.loadTable('processed.impressions')).read();
+      assert.equal(processed.filter((r) => Number(r['cost_micros']) < 0).length, 0);
+
       const snapshotsBefore = await snapshotCounts(strata);
       const second = await runAdTechDemo({ home, scale: SCALE, log: () => undefined });
       assert.equal(second.upToDate, true);
       assert.deepEqual(second.answer, first.answer);
       assert.deepEqual(await snapshotCounts(strata), snapshotsBefore, 'no table got a new snapshot');
 
-      // A run that crashed after ingesting, before curating: raw moved on, curated did not.
+      // A late click lands in raw; a backfill of its day rebuilds that day (and only that day).
       const raw = await strata.catalog.loadTable('raw.clicks');
       const late = data.clicks[0];
       assert.ok(late);
       await raw.append({ sql: `SELECT 'late-click' AS click_id, '${late.impression_id}' AS impression_id, TIMESTAMPTZ '${late.ts}' AS ts,
         ${late.advertiser_id}::BIGINT AS advertiser_id, ${late.campaign_id}::BIGINT AS campaign_id, DATE '2026-11-21' AS _ingest_date,
         'manual' AS _source_file, 1::BIGINT AS _source_line` });
-      const third = await runAdTechDemo({ home, scale: SCALE, log: () => undefined });
-      assert.equal(third.upToDate, false, 'raw changed since curated was built, so the job rebuilds');
+      const service = await PipelineService.open({ home: strata });
+      try {
+        const day = late.ts.slice(0, 10);
+        const { runs } = await service.backfill('adtech_daily', { from: day, to: day });
+        assert.equal(runs.length, 1);
+        assert.deepEqual((await service.runQueued()).map((r) => r.state), ['succeeded']);
+      } finally {
+        await service.close();
+      }
       const rebuilt = await (await strata.catalog.loadTable('curated.daily_campaign_stats')).read();
       const total = rebuilt.reduce((n, r) => n + Number(r['clicks']), 0);
       assert.equal(total, expected.reduce((n, r) => n + r.clicks, 0) + 1);

@@ -17,7 +17,7 @@ import { withSqlNullSemantics } from './sql-null-semantics.ts';
 import { StrataError } from '../core/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { ColumnInfo, Engine, QueryOptions } from '../engine/index.ts';
-import { isPrimitive, typeToString, type DuckDbRuntime, type Expression, type Table } from '../table/index.ts';
+import { isPrimitive, typeToString, type DuckDbRuntime, type Expression, type Table, type WriteOptions } from '../table/index.ts';
 import { parseJson } from '../core/index.ts';
 import { toExpression, type AstNode } from './predicates.ts';
 import { splitStatements } from '../core/index.ts';
@@ -41,6 +41,16 @@ export interface StatementOptions extends QueryOptions {
    * them. Throwing aborts the statement with that error (a scan cap, a reused result).
    */
   readonly onPlanned?: (planned: PlannedQuery) => Promise<void> | void;
+  /**
+   * How INSERT and CREATE TABLE … AS commit: to a branch (write-audit-publish), with extra snapshot
+   * summary properties (a pipeline's run and step ids), a validation re-checked on every commit
+   * retry; and whether INSERT OVERWRITE replaces the partitions it writes (default) or the table.
+   */
+  readonly write?: StatementWriteOptions;
+}
+
+export interface StatementWriteOptions extends WriteOptions {
+  readonly overwrite?: 'partitions' | 'table';
 }
 
 export interface PlannedQuery {
@@ -383,7 +393,7 @@ export class SqlSession {
     return this.#withSource(asSelect, options, guard, async (sql, columns) => {
       const table = await this.catalog.createTable(id, fieldsFromDuckDbColumns(columns), { partitionBy: statement.partitionBy });
       try {
-        const result = await table.append({ sql });
+        const result = await table.append({ sql }, options.write);
         await ownTheNewObject(this.governor, { database: statement.table.database, table: statement.table.table });
         return written(`Created table ${id}`, result.snapshot);
       } catch (error) {
@@ -419,7 +429,12 @@ export class SqlSession {
         return `${at >= 0 ? `c${at}` : 'NULL'} AS ${quoteIdent(f.name)}`;
       });
       const source = `SELECT ${select.join(', ')} FROM (${sql}\n) AS strata_src(${aliases.join(', ')})`; // \n: a trailing -- comment must not swallow the paren
-      const result = statement.overwrite ? await table.overwritePartitions({ sql: source }) : await table.append({ sql: source });
+      const write = options.write ?? {};
+      const result = !statement.overwrite
+        ? await table.append({ sql: source }, write)
+        : write.overwrite === 'table'
+          ? await table.overwrite({ sql: source }, write)
+          : await table.overwritePartitions({ sql: source }, write);
       return written(`${statement.overwrite ? 'Overwrote partitions of' : 'Inserted into'} ${table.name}`, result.snapshot);
     });
   }

@@ -94,6 +94,19 @@ describe('Table', () => {
     assert.deepEqual(ids(await t.read()), [...range(0, 48), 1000]);
   });
 
+  test('a full overwrite replaces every partition, and fails on a concurrent append instead of deleting it', async () => {
+    const t = await events('overwrite-all');
+    await t.append({ sql: generate(0, 96) }); // 2 days
+    const result = await t.overwrite({ rows: [{ id: 9000n, ts: '2024-03-05T05:00:00Z', region: 'eu', amount: '1.00' }] });
+    assert.equal(result.snapshot.summary['deleted-records'], '96');
+    assert.equal(result.snapshot.summary['replace-table'], 'true');
+    assert.deepEqual(ids(await t.read()), [9000]);
+    const stale = await fx.open('overwrite-all');
+    await t.append({ rows: [{ id: 9001n, ts: '2024-03-06T05:00:00Z', region: 'eu', amount: '1.00' }] });
+    await assert.rejects(stale.overwrite({ rows: [] }), (e) => StrataError.is(e, 'COMMIT_CONFLICT'));
+    assert.deepEqual(ids(await t.read()), [9000, 9001]);
+  });
+
   test('metadata-only delete removes whole partitions and refuses partial ones, changing nothing', async () => {
     const t = await events('delete');
     await t.append({ sql: generate(0, 96) });

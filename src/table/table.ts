@@ -23,6 +23,7 @@ import type { Snapshot } from './metadata/snapshot.ts';
 import type { TableOperations } from './commit/table-operations.ts';
 import { appendFiles } from './commit/append-files.ts';
 import { replacePartitions } from './commit/replace-partitions.ts';
+import { replaceTable } from './commit/replace-table.ts';
 import { deleteWhere } from './commit/delete-where.ts';
 import { commitMetadataChange } from './commit/metadata-change.ts';
 import * as refs from './commit/manage-snapshots.ts';
@@ -100,6 +101,14 @@ export class Table {
   /** Dynamic partition overwrite: replace every partition that `source` writes to. */
   async overwritePartitions(source: DataSource, options: WriteOptions = {}): Promise<SnapshotResult> {
     return this.#writeAndCommit(source, (files) => replacePartitions(this.ops, files, producerOptions(options)));
+  }
+
+  /**
+   * Replace the whole table (on the branch) with `source`: every existing data file is deleted in
+   * the same snapshot. Merge-by-key writes use it to commit a copy-on-write rewrite.
+   */
+  async overwrite(source: DataSource, options: WriteOptions = {}): Promise<SnapshotResult> {
+    return this.#writeAndCommit(source, (files) => replaceTable(this.ops, files, producerOptions(options)));
   }
 
   /**

@@ -6,6 +6,8 @@
 import type { Command } from 'commander';
 import { StrataError } from '../../core/index.ts';
 import { startServer } from '../../server/index.ts';
+import { openStrataHome } from '../../catalog/index.ts';
+import { PipelineService } from '../../pipeline/index.ts';
 import type { CliContext } from '../cli-context.ts';
 
 export function registerServe(program: Command, context: CliContext): void {
@@ -14,6 +16,7 @@ export function registerServe(program: Command, context: CliContext): void {
     .description('Run the Strata server: query service, Iceberg REST catalog, health and metrics (loopback by default)')
     .option('--host <address>', 'address to listen on (default: server.host, 127.0.0.1)')
     .option('--port <port>', 'port to listen on, 0 for any free one (default: server.port, 8181)')
+    .option('--pipelines', 'also run the pipeline scheduler and workers (registered pipelines with a schedule)')
     .addHelpText(
       'after',
       `
@@ -24,7 +27,7 @@ Examples:
   $ curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8181/v1/namespaces
 See docs/server.md.`,
     )
-    .action(async (options: { host?: string; port?: string }) => {
+    .action(async (options: { host?: string; port?: string; pipelines?: boolean }) => {
       if (!context.homeExists()) {
         throw new StrataError('OBJECT_NOT_FOUND', `No Strata home at ${context.home}. Run "strata init" first.`, { home: context.home });
       }
@@ -43,15 +46,31 @@ See docs/server.md.`,
         settings: { resultRetentionMs: values['server.result_retention_ms'], historyRetentionDays: values['server.history_retention_days'] },
       });
       process.stderr.write(`Strata server on ${server.url} (home ${context.home}); Ctrl-C stops it\n`);
+      // Pipelines ingest files from anywhere, so they get their own (unsandboxed) view of the home.
+      const pipelines = options.pipelines ? await startPipelines(context) : undefined;
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           process.stderr.write('Shutting down: finishing running queries…\n');
-          void server.close().then(resolve, resolve);
+          void Promise.all([server.close(), pipelines?.close()]).then(() => resolve(), () => resolve());
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
     });
+}
+
+async function startPipelines(context: CliContext): Promise<{ close(): Promise<void> }> {
+  const home = await openStrataHome(context.home, context.runtimeOptions());
+  const service = await PipelineService.open({ home, globalConcurrency: context.config.values['pipelines.concurrency'], log: (line) => process.stderr.write(`${line}\n`) });
+  const loop = service.start(context.config.values['pipelines.poll_interval_ms']);
+  process.stderr.write('Pipeline scheduler running\n');
+  return {
+    async close() {
+      await service.close();
+      await loop;
+      await home.close();
+    },
+  };
 }

@@ -9,12 +9,12 @@
  * Cancellation: the caller passes an AbortSignal (Ctrl-C); the engine stops the query and the
  * session throws QUERY_CANCELLED (exit 130).
  */
-import { join } from 'node:path';
 import type { StrataHome } from '../../catalog/index.ts';
-import { openGovernance, syncAuditTable } from '../../governance/index.ts';
+import { syncAuditTable } from '../../governance/index.ts';
 import { stringifyJson } from '../../core/index.ts';
-import { DuckDbEngine, type QueryOptions } from '../../engine/index.ts';
-import { SqlSession, type StatementResult } from '../../sql/index.ts';
+import type { QueryOptions } from '../../engine/index.ts';
+import type { StatementResult } from '../../sql/index.ts';
+import { openGovernedSession } from './governed-session.ts';
 import type { CliContext } from '../cli-context.ts';
 
 export interface SqlRunner {
@@ -24,24 +24,7 @@ export interface SqlRunner {
 
 export async function openSqlRunner(context: CliContext, strata: StrataHome): Promise<SqlRunner> {
   const values = context.config.values;
-  const timeoutMs = values['query.timeout_ms'];
-  const engine = DuckDbEngine.create(strata.runtime, {
-    poolSize: values['duckdb.pool_size'],
-    ...(timeoutMs > 0 ? { defaultTimeoutMs: timeoutMs } : {}),
-  });
-  const governance = await openGovernance(strata.catalog);
-  let session: SqlSession;
-  try {
-    const governor = await governance.governorFor(context.principal, engine, context.actingAs === undefined ? {} : { actingAs: context.actingAs });
-    // SQL from a principal who is not an administrator runs on a locked-down DuckDB: no files
-    // outside the lake, no extensions, no configuration changes (defence behind the rewrite).
-    if (!governor.principal.administrator && !strata.runtime.sandboxed) await strata.runtime.sandbox([join(strata.home, 'lake')]);
-    session = await SqlSession.open({ catalog: strata.catalog, engine, runtime: strata.runtime, governor });
-  } catch (error) {
-    await governance.close();
-    await engine.close();
-    throw error;
-  }
+  const { session, governance, close } = await openGovernedSession(context, strata);
   return {
     async run(sql, signal) {
       // system.audit_log mirrors the audit log on demand: bring it up to date before it is read.
@@ -49,11 +32,7 @@ export async function openSqlRunner(context: CliContext, strata: StrataHome): Pr
       const options: QueryOptions = { batchRows: values['query.batch_rows'], ...(signal !== undefined ? { signal } : {}) };
       await renderStatementResult(context, strata, await session.execute(sql, options));
     },
-    async close() {
-      await session.close();
-      await engine.close();
-      await governance.close();
-    },
+    close,
   };
 }
 

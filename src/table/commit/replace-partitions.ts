@@ -59,7 +59,7 @@ export async function replacePartitions(
 }
 
 /** The first file matching `predicate` added on `branch` by a snapshot newer than `start`'s head. */
-async function filesAddedSince(
+export async function filesAddedSince(
   ops: TableOperations,
   base: TableMetadata,
   start: TableMetadata,
