@@ -9,7 +9,7 @@ import { registerCatalogListing } from './commands/catalog-listing-commands.ts';
 import { registerConfig } from './commands/config-command.ts';
 import { registerDescribe } from './commands/describe-command.ts';
 import { registerIngest } from './commands/ingest-command.ts';
-import { registerInit } from './commands/init-command.ts';
+import { initHome, registerInit } from './commands/init-command.ts';
 import { registerSnapshots } from './commands/snapshots-command.ts';
 import { registerSql } from './commands/sql-command.ts';
 import { registerShell } from './shell/shell-command.ts';
@@ -82,14 +82,16 @@ Exit codes: 0 ok, 1 unexpected, 2 usage/invalid input, 3 not found, 4 conflict,
   program
     .command('demo')
     .description(
-      'Run the main job: generate ad-tech events, ingest them into raw (bad lines quarantined), build processed and curated tables, answer a question',
+      'Run the main job as a pipeline: generate ad-tech events, ingest them into raw, process behind a DQDL gate, curate, backfill, answer a question',
     )
     .option('--scale <n>', 'grow the data set (1 ≈ 30,000 events over 7 days)', parsePositiveNumber, 1)
     .addHelpText(
       'after',
-      '\nRunning it again changes nothing: input files are recognised and skipped.\n\nExamples:\n  $ strata demo\n  $ strata demo --scale 10\n  $ strata --home /tmp/strata-demo demo',
+      '\nInitialises the home first if needed (as strata init). Running it again changes nothing: every day already has a successful run.\n\nExamples:\n  $ strata demo\n  $ strata demo --scale 10\n  $ strata --home /tmp/strata-demo demo',
     )
     .action(async (options: { scale: number }) => {
+      // So that the commands the demo suggests (strata sql, pipeline runs …) work on its home.
+      await initHome(context.home);
       await runAdTechDemo({ home: context.home, scale: options.scale });
     });
 

@@ -124,6 +124,49 @@ describe('pipeline runner', () => {
     assert.equal(await fx.home.catalog.tableExists('out.on_spark'), false);
   });
 
+  test('a missing input fails the run before any step runs; a cancelled queued run never starts', async () => {
+    const service = await fx.service();
+    await service.register(
+      definePipeline({
+        name: 'orphan',
+        steps: [
+          { id: 'ok', kind: 'sql', inputs: ['src.events'], output: 'out.orphan_ok', mode: 'append', sql: 'SELECT id FROM src.events' },
+          { id: 'reads_nothing', kind: 'sql', inputs: ['src.nowhere'], output: 'out.orphan', mode: 'append', sql: 'SELECT * FROM src.nowhere' },
+        ],
+      }),
+    );
+    const run = await service.trigger('orphan', { logicalDate: DAY });
+    assert.equal((await service.runQueued({ runId: run.runId }))[0]?.state, 'failed');
+    const failed = await service.store.getRun(run.runId);
+    assert.equal(failed.error?.code, 'PIPELINE_INVALID');
+    assert.match(failed.error?.message ?? '', /missing input src\.nowhere \(read by reads_nothing\)/);
+    assert.equal(await fx.home.catalog.tableExists('out.orphan_ok'), false, 'no step ran');
+
+    await service.register(copyPipeline('cancelled', 'cancelled'));
+    const queued = await service.trigger('cancelled', { logicalDate: DAY });
+    assert.equal((await service.cancel(queued.runId)).state, 'cancelled');
+    assert.deepEqual(await service.runQueued({ runId: queued.runId }), []);
+    assert.equal(await fx.home.catalog.tableExists('out.cancelled'), false);
+
+    // Cancelled while running: the step in flight finishes, the next one never starts.
+    const ran: string[] = [];
+    await service.register(
+      definePipeline({
+        name: 'stop_midway',
+        steps: [
+          { id: 'first', kind: 'function', run: async (ctx) => { ran.push('first'); await service.cancel(ctx.runId); } },
+          { id: 'second', kind: 'function', dependsOn: ['first'], run: () => { ran.push('second'); } },
+        ],
+      }),
+    );
+    const midway = await service.trigger('stop_midway', { logicalDate: DAY });
+    assert.deepEqual((await service.runQueued({ runId: midway.runId })).map((r) => r.state), ['cancelled']);
+    assert.deepEqual(ran, ['first']);
+    const after = await service.store.getRun(midway.runId);
+    assert.equal(after.state, 'cancelled');
+    assert.equal(after.leaseOwner, undefined, 'the lease is released');
+  });
+
   test('the scheduler creates one run per due tick, in the schedule’s time zone, and never twice', async () => {
     const clock = new ManualClock(Date.parse('2024-03-02T03:00:00Z'));
     const service = await fx.service({ clock });

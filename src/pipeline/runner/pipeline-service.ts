@@ -20,7 +20,7 @@ import { QualityResultsTable } from '../../quality/results/quality-results-table
 import { SqlSession } from '../../sql/index.ts';
 import type { PipelineDefinition } from '../definition/pipeline-definition.ts';
 import { canonicalDefinition, definitionFromCanonical, versionOf } from '../definition/pipeline-version.ts';
-import { validatePipeline } from '../definition/validate-pipeline.ts';
+import { checkInputs, validatePipeline } from '../definition/validate-pipeline.ts';
 import { RunPriority, type BackfillRecord, type PipelineVersion, type RunRecord, type RunState } from '../runs/run-model.ts';
 import { RunStore } from '../runs/run-store.ts';
 import { systemClock, type Clock } from '../schedule/clock.ts';
@@ -229,6 +229,11 @@ export class PipelineService {
     await this.store.releaseLeases((owner) => isDeadLocalOwner(owner));
   }
 
+  /** Cancels a queued run at once; a running one stops before its next step (the step running finishes). */
+  async cancel(runId: string): Promise<RunRecord> {
+    return this.store.cancelRun(runId);
+  }
+
   /** The definition of a version: this process's own (with its functions) or the stored one. */
   async definition(pipeline: string, version: string): Promise<PipelineDefinition> {
     const own = this.#definitions.get(`${pipeline}@${version}`);
@@ -296,6 +301,8 @@ export class PipelineService {
   async #execute(run: RunRecord): Promise<RunState> {
     try {
       const definition = await this.definition(run.pipeline, run.version);
+      // Missing inputs fail the run before any step writes, naming the table and its reader.
+      await checkInputs(definition, (id) => this.#deps.home.catalog.tableExists(id));
       return await executeRun(this.#deps, run, definition);
     } catch (error) {
       const state = StrataError.is(error, 'RUN_IN_PROGRESS') ? 'queued' : 'failed';

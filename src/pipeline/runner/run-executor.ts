@@ -38,7 +38,10 @@ export async function executeRun(deps: RunnerDeps, run: RunRecord, definition: P
     const fresh = (await deps.store.steps(run.runId)).every((s) => s.attempts === 0);
     if (fresh) await recordLineage(deps, [runLevelEvent(deps, run, definition, 'START')]);
     for (;;) {
-      if ((await deps.store.getRun(run.runId)).state === 'cancelled') return 'cancelled';
+      if ((await deps.store.getRun(run.runId)).state === 'cancelled') {
+        await deps.store.finishRun(run.runId, deps.owner, 'cancelled').catch(() => undefined); // releases the lease
+        return 'cancelled';
+      }
       const states = new Map((await deps.store.steps(run.runId)).map((s) => [s.stepId, s]));
       let progressed = false;
       let wakeAt = Number.POSITIVE_INFINITY;

@@ -124,6 +124,17 @@ export function registerPipelineCommands(program: Command, context: CliContext):
     });
 
   pipeline
+    .command('cancel')
+    .argument('<run>', 'a queued or running run')
+    .description('Cancel a run: a queued one never starts; a running one stops before its next step')
+    .action(async (runId: string) => {
+      await withService(context, 'pipeline cancel', async (service) => {
+        const run = await service.cancel(runId);
+        await context.note(`Run ${run.runId} is ${run.state}`);
+      });
+    });
+
+  pipeline
     .command('resume')
     .description('Take over runs of stopped or killed processes and work the queue until it is empty')
     .action(async () => {
