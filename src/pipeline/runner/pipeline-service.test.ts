@@ -167,6 +167,24 @@ describe('pipeline runner', () => {
     assert.equal(after.leaseOwner, undefined, 'the lease is released');
   });
 
+  test('close() stops claiming new runs but lets the run in progress finish', async () => {
+    const service = await fx.service();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = () => {};
+    const running = new Promise<void>((resolve) => (started = resolve));
+    await service.register(definePipeline({ name: 'slow_close', steps: [{ id: 'wait', kind: 'function', run: async () => { started(); await gate; } }] }));
+    const first = await service.trigger('slow_close', { logicalDate: '2024-03-01' });
+    const second = await service.trigger('slow_close', { logicalDate: '2024-03-02' });
+    const work = service.runQueued();
+    await running;
+    const closing = service.close();
+    setTimeout(release, 20);
+    await closing;
+    assert.deepEqual((await work).map((f) => [f.run.runId, f.state]), [[first.runId, 'succeeded']]);
+    assert.equal((await service.store.getRun(second.runId)).state, 'queued', 'the next run stays queued for another process');
+  });
+
   test('the scheduler creates one run per due tick, in the schedule’s time zone, and never twice', async () => {
     const clock = new ManualClock(Date.parse('2024-03-02T03:00:00Z'));
     const service = await fx.service({ clock });

@@ -57,6 +57,7 @@ export class PipelineService {
   /** Definitions registered in this process, by version: the only ones whose function steps can run. */
   readonly #definitions = new Map<string, PipelineDefinition>();
   readonly #stop = new AbortController();
+  readonly #inFlight = new Set<Promise<FinishedRun[]>>();
   readonly #session: SqlSession;
 
   private constructor(store: RunStore, engine: DuckDbEngine, session: SqlSession, deps: RunnerDeps, globalConcurrency: number) {
@@ -205,6 +206,16 @@ export class PipelineService {
    * the global concurrency at once. Returns the runs it finished.
    */
   async runQueued(filter: { readonly runId?: string } = {}): Promise<FinishedRun[]> {
+    const work = this.#workQueue(filter);
+    this.#inFlight.add(work);
+    try {
+      return await work;
+    } finally {
+      this.#inFlight.delete(work);
+    }
+  }
+
+  async #workQueue(filter: { readonly runId?: string }): Promise<FinishedRun[]> {
     await this.recover();
     const finished: FinishedRun[] = [];
     const workers = Array.from({ length: this.#globalConcurrency }, async () => {
@@ -254,8 +265,14 @@ export class PipelineService {
     }
   }
 
+  /**
+   * Stops claiming runs, lets the runs in progress finish, then releases the engine; safe to call
+   * more than once.
+   */
   async close(): Promise<void> {
+    if (this.#stop.signal.aborted) return;
     this.#stop.abort();
+    await Promise.allSettled([...this.#inFlight]);
     await this.#session.close();
     await this.#engine.close();
   }
