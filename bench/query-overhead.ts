@@ -105,7 +105,7 @@ export async function queryOverhead(home: StrataHome, lineitemRows: number, runs
 }
 
 /** Local paths and total size of the table's current data files, from a full scan plan. */
-async function dataFiles(table: Table): Promise<{ paths: string[]; bytes: number }> {
+export async function dataFiles(table: Table): Promise<{ paths: string[]; bytes: number }> {
   const plan = await table.scan().planFiles();
   return {
     paths: plan.tasks.map((t) => {
@@ -116,7 +116,7 @@ async function dataFiles(table: Table): Promise<{ paths: string[]; bytes: number
   };
 }
 
-function readParquet(paths: readonly string[]): string {
+export function readParquet(paths: readonly string[]): string {
   return `read_parquet([${paths.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ')}])`;
 }
 

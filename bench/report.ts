@@ -4,8 +4,10 @@ import type { ConcurrencyResult } from './concurrent-commits.ts';
 import type { IngestThroughputResult } from './ingest-throughput.ts';
 import type { MachineInfo } from './machine.ts';
 import type { GovernanceOverheadResult } from './governance-overhead.ts';
+import type { PipelineQualityResult } from './pipeline-quality.ts';
 import type { QueryOverheadResult } from './query-overhead.ts';
 import { governanceHeadline, governanceSection } from './report-governance.ts';
+import { pipelineHeadline, pipelineSection } from './report-pipeline.ts';
 import { serverHeadline, serverSection } from './report-server.ts';
 import type { ServerThroughputResult } from './server-throughput.ts';
 import { ingestQueryHeadlines, ingestSection, querySection } from './report-ingest-query.ts';
@@ -25,6 +27,7 @@ export interface BenchResults {
   readonly queries: QueryOverheadResult;
   readonly governance: GovernanceOverheadResult;
   readonly server: ServerThroughputResult;
+  readonly pipelines: PipelineQualityResult;
 }
 
 export function renderReport(r: BenchResults): string {
@@ -71,6 +74,7 @@ export function renderReport(r: BenchResults): string {
     ...querySection(r.queries),
     ...governanceSection(r.governance),
     ...serverSection(r.server),
+    ...pipelineSection(r.pipelines),
   ].join('\n');
 }
 
@@ -230,5 +234,6 @@ function headlines(r: BenchResults): string[] {
   lines.push(...ingestQueryHeadlines(r.ingest, r.queries));
   lines.push(...governanceHeadline(r.governance));
   lines.push(...serverHeadline(r.server));
+  lines.push(...pipelineHeadline(r.pipelines));
   return lines.length > 0 ? ['## Headlines', '', ...lines, ''] : [];
 }

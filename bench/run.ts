@@ -10,6 +10,7 @@
  *   (e) query-overhead.ts        TPC-H-shaped queries through SqlSession vs DuckDB on the same files
  *   (f) governance-overhead.ts   the same queries ungoverned / as admin / as a masked, filtered principal
  *   (g) server-throughput.ts     strata serve: cached and uncached query round trips, REST table loads
+ *   (h) pipeline-quality.ts      DQDL ruleset compiled vs one query per rule vs DuckDB; pipeline-run overhead
  *
  * `BENCH_QUICK=1` shrinks every size for a smoke run (its report says so; do not commit it).
  * Takes about 3 minutes on a 2-core machine.
@@ -29,6 +30,7 @@ import { queryOverhead } from './query-overhead.ts';
 import { renderReport } from './report.ts';
 import { scanPlanning } from './scan-planning.ts';
 import { serverThroughput } from './server-throughput.ts';
+import { pipelineQuality } from './pipeline-quality.ts';
 import { now } from './stats.ts';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
@@ -36,8 +38,8 @@ const CONFIG = QUICK
   ? { latencyCommits: 10, writers: [1, 2], commitsPerWriter: 5, processWriters: [2], files: 500, appends: 5, planRuns: 2 }
   : { latencyCommits: 50, writers: [1, 2, 4, 8], commitsPerWriter: 20, processWriters: [1, 2, 4, 8], files: 10_000, appends: 10, planRuns: 5 };
 const CONFIG_ISSUE3 = QUICK
-  ? { ingestScale: 0.5, ingestRuns: 1, lineitemRows: 200_000, queryRuns: 2, compileRepetitions: 20, serverLevels: [1, 4], serverRequests: 20, loadSeconds: 1 }
-  : { ingestScale: 10, ingestRuns: 3, lineitemRows: 5_000_000, queryRuns: 7, compileRepetitions: 200, serverLevels: [1, 4, 16], serverRequests: 200, loadSeconds: 3 };
+  ? { ingestScale: 0.5, ingestRuns: 1, lineitemRows: 200_000, queryRuns: 2, compileRepetitions: 20, serverLevels: [1, 4], serverRequests: 20, loadSeconds: 1, qualityRuns: 2, pipelineRuns: 3 }
+  : { ingestScale: 10, ingestRuns: 3, lineitemRows: 5_000_000, queryRuns: 7, compileRepetitions: 200, serverLevels: [1, 4, 16], serverRequests: 200, loadSeconds: 3, qualityRuns: 3, pipelineRuns: 5 };
 const OUTPUT = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 
 async function main(): Promise<void> {
@@ -81,6 +83,9 @@ async function main(): Promise<void> {
     log('server throughput: cached and uncached query round trips, Iceberg REST table loads');
     const server = await serverThroughput(dir, CONFIG_ISSUE3.serverLevels, CONFIG_ISSUE3.serverRequests, CONFIG_ISSUE3.loadSeconds);
 
+    log('pipelines and data quality: a DQDL ruleset three ways, a partition overwrite direct / as a pipeline run / audited');
+    const pipelines = await pipelineQuality(home, CONFIG_ISSUE3.qualityRuns, CONFIG_ISSUE3.pipelineRuns);
+
     const report = renderReport({
       date: new Date(),
       totalMs: now() - started,
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
       queries,
       governance,
       server,
+      pipelines,
     });
     writeFileSync(OUTPUT, QUICK ? `> **BENCH_QUICK smoke run: sizes shrunk, numbers not meaningful.**\n\n${report}` : report);
     log(`wrote ${OUTPUT}`);
