@@ -7,12 +7,20 @@
  *   <home>/tmp/                                             spill and staging
  *
  * The home is `$STRATA_HOME`, else `./.strata`.
+ *
+ * With `catalogUrl` (the config key `catalog.url`, env `STRATA_CATALOG_URL`) set to a
+ * `postgres://…` URL, the catalog database is that Postgres database instead of `<home>/catalog.db`,
+ * so several machines share one catalog; the lake stays where the home says.
+ *
+ * @example
+ *   const strata = await openStrataHome(home, {}, { catalogUrl: config.values['catalog.url'] });
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LakeLayout, LocalObjectStore } from '../storage/index.ts';
 import { DuckDbRuntime, type DuckDbRuntimeOptions } from '../table/index.ts';
-import { SqliteCatalogBackend } from './backend/index.ts';
+import { StrataError } from '../core/index.ts';
+import { PostgresCatalogBackend, SqliteCatalogBackend, isPostgresUrl, redactUrl, type CatalogBackend } from './backend/index.ts';
 import { Catalog } from './catalog.ts';
 
 export interface StrataHome {
@@ -23,16 +31,39 @@ export interface StrataHome {
   close(): Promise<void>;
 }
 
+export interface StrataHomeOptions {
+  /** Empty or absent: the embedded SQLite file `<home>/catalog.db`. `postgres://…`: that database. */
+  readonly catalogUrl?: string;
+}
+
 export function defaultHome(): string {
   return resolve(process.env['STRATA_HOME'] ?? '.strata');
 }
 
-export async function openStrataHome(home = defaultHome(), duckdb: DuckDbRuntimeOptions = {}): Promise<StrataHome> {
+export async function openStrataHome(
+  home = defaultHome(),
+  duckdb: DuckDbRuntimeOptions = {},
+  options: StrataHomeOptions = {},
+): Promise<StrataHome> {
   const root = resolve(home);
+  const catalogUrl = options.catalogUrl?.trim() ?? '';
+  if (catalogUrl !== '' && !isPostgresUrl(catalogUrl)) {
+    throw new StrataError(
+      'INVALID_CONFIG',
+      `catalog.url must be empty (the embedded SQLite catalog) or a postgres:// URL, not ${redactUrl(catalogUrl)}`,
+      { key: 'catalog.url' },
+    );
+  }
   mkdirSync(join(root, 'lake'), { recursive: true });
   const lake = new LakeLayout({ root: new LocalObjectStore(join(root, 'lake')) });
   const runtime = await DuckDbRuntime.create({ tempDirectory: join(root, 'tmp'), ...duckdb });
-  const backend = await SqliteCatalogBackend.open(join(root, 'catalog.db'));
+  let backend: CatalogBackend;
+  try {
+    backend = catalogUrl === '' ? await SqliteCatalogBackend.open(join(root, 'catalog.db')) : await PostgresCatalogBackend.open(catalogUrl);
+  } catch (error) {
+    runtime.close();
+    throw error;
+  }
   const catalog = new Catalog({ backend, lake, runtime });
   return {
     home: root,

@@ -106,8 +106,9 @@ export class CliContext {
     });
   }
 
-  /** Whether the home has been initialised (has a catalog). */
+  /** Whether the home has been initialised (has a catalog; with `catalog.url` on Postgres, the home directory exists). */
   homeExists(): boolean {
+    if (this.config.values['catalog.url'] !== '') return existsSync(this.home);
     return existsSync(join(this.home, 'catalog.db'));
   }
 
@@ -129,7 +130,7 @@ export class CliContext {
         { home: this.home },
       );
     }
-    const strata = await openStrataHome(this.home, this.runtimeOptions());
+    const strata = await openStrataHome(this.home, this.runtimeOptions(), { catalogUrl: this.config.values['catalog.url'] });
     try {
       return await fn(strata);
     } finally {

@@ -58,6 +58,14 @@ function text(raw: unknown): ParseResult<string> {
   return typeof raw === 'string' && raw.trim() !== '' ? ok(raw.trim()) : bad('a non-empty string');
 }
 
+/** The catalog database: empty for the embedded SQLite file in the home, or a Postgres URL. */
+function catalogUrl(raw: unknown): ParseResult<string> {
+  if (raw === null || raw === undefined) return ok('');
+  if (typeof raw !== 'string') return bad('empty (the embedded SQLite catalog) or a postgres:// URL');
+  const url = raw.trim();
+  return url === '' || /^postgres(ql)?:\/\/\S+$/i.test(url) ? ok(url) : bad('empty (the embedded SQLite catalog) or a postgres:// URL');
+}
+
 function oneOf<const V extends string>(...values: V[]): (raw: unknown) => ParseResult<V> {
   return (raw) => ((values as unknown[]).includes(raw) ? ok(raw as V) : bad(`one of ${values.join(', ')}`));
 }
@@ -70,6 +78,12 @@ export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'parquet'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export const CONFIG_KEYS = {
+  'catalog.url': define({
+    description:
+      'Where the catalog lives: empty for the embedded SQLite file <home>/catalog.db, or postgres://user:password@host:5432/database to share one catalog between machines.',
+    default: '',
+    parse: catalogUrl,
+  }),
   'duckdb.memory_limit': define({
     description: "DuckDB's memory limit (e.g. 4GB); null leaves DuckDB's default (80% of RAM).",
     default: null,

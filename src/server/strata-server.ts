@@ -41,6 +41,8 @@ export interface ServerOptions {
   /** Where logs go (default stdout); tests pass a stream to read them. */
   readonly logStream?: NodeJS.WritableStream;
   readonly duckdb?: DuckDbRuntimeOptions;
+  /** The catalog database (config `catalog.url`): empty for the home's SQLite file, or postgres://… */
+  readonly catalogUrl?: string;
   readonly poolSize?: number;
   readonly settings?: Partial<ServerSettings>;
 }
@@ -54,7 +56,7 @@ export interface StrataServer {
 }
 
 export async function startServer(options: ServerOptions): Promise<StrataServer> {
-  const home = await openStrataHome(options.home, options.duckdb ?? {});
+  const home = await openStrataHome(options.home, options.duckdb ?? {}, options.catalogUrl ? { catalogUrl: options.catalogUrl } : {});
   try {
     await home.runtime.sandbox([join(home.home, 'lake')]);
     const governance = await openGovernance(home.catalog);

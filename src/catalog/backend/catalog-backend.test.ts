@@ -1,7 +1,7 @@
- 
 /**
- * The `CatalogBackend` contract, written once and run against every backend in BACKENDS (SQLite
- * today; add Postgres here when it exists).
+ * The `CatalogBackend` contract, written once and run against every backend in BACKENDS: SQLite
+ * (a file, and in memory) and Postgres (a throw-away server started for this file, see
+ * testing/postgres-server.ts; skipped with a message when Postgres is not installed, except in CI).
  */
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,16 +10,47 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StrataError, type StrataErrorCode } from '../../core/index.ts';
 import type { CatalogBackend, TableIdentifier } from './catalog-backend.ts';
+import { PostgresCatalogBackend } from './postgres-catalog-backend.ts';
 import { SqliteCatalogBackend } from './sqlite-catalog-backend.ts';
+import { postgresForTests } from './testing/postgres-server.ts';
 
 interface BackendUnderTest {
   readonly name: string;
-  open(dir: string): Promise<CatalogBackend>;
+  /** Why this backend's cases are skipped, or false. */
+  readonly skip: string | false;
+  /** A fresh, empty catalog: where it lives (inside `dir` for files). */
+  create(dir: string): Promise<string>;
+  /** Opens a backend on `location`; several opens of one location share one catalog when `shared`. */
+  open(location: string): Promise<CatalogBackend>;
+  readonly shared: boolean;
 }
 
+const postgres = await postgresForTests();
+after(() => postgres.server?.stop());
+
+let files = 0;
 const BACKENDS: readonly BackendUnderTest[] = [
-  { name: 'sqlite (file)', open: (dir) => SqliteCatalogBackend.open(join(dir, 'catalog.db')) },
-  { name: 'sqlite (:memory:)', open: () => SqliteCatalogBackend.open(':memory:') },
+  {
+    name: 'sqlite (file)',
+    skip: false,
+    create: (dir) => Promise.resolve(join(dir, `catalog-${++files}.db`)),
+    open: (path) => SqliteCatalogBackend.open(path),
+    shared: true,
+  },
+  {
+    name: 'sqlite (:memory:)',
+    skip: false,
+    create: () => Promise.resolve(':memory:'),
+    open: () => SqliteCatalogBackend.open(':memory:'),
+    shared: false,
+  },
+  {
+    name: 'postgres',
+    skip: postgres.skip,
+    create: () => postgres.server!.createDatabase('contract'),
+    open: (url) => PostgresCatalogBackend.open(url),
+    shared: true,
+  },
 ];
 
 async function rejectsWith(promise: Promise<unknown>, code: StrataErrorCode): Promise<StrataError> {
@@ -37,8 +68,9 @@ const V2 = 'file:///lake/sales/orders/metadata/00001-b.metadata.json';
 const V3 = 'file:///lake/sales/orders/metadata/00002-c.metadata.json';
 
 for (const backend of BACKENDS) {
-  describe(`CatalogBackend contract: ${backend.name}`, () => {
+  describe(`CatalogBackend contract: ${backend.name}`, { skip: backend.skip }, () => {
     let dir: string;
+    let location: string;
     let catalog: CatalogBackend;
 
     before(() => {
@@ -46,10 +78,8 @@ for (const backend of BACKENDS) {
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
     beforeEach(async () => {
-      rmSync(join(dir, 'catalog.db'), { force: true });
-      rmSync(join(dir, 'catalog.db-wal'), { force: true });
-      rmSync(join(dir, 'catalog.db-shm'), { force: true });
-      catalog = await backend.open(dir);
+      location = await backend.create(dir);
+      catalog = await backend.open(location);
     });
     afterEach(() => catalog.close());
 
@@ -290,6 +320,106 @@ for (const backend of BACKENDS) {
         await catalog.createTable(odd, V1);
         assert.deepEqual((await catalog.loadTable(odd)).identifier, odd);
         assert.deepEqual(await catalog.listTables(['sales']), [odd]);
+      });
+    });
+
+    describe('concurrency', () => {
+      /** `count` backends on the same catalog (its own connection each where the backend can share). */
+      async function connections(count: number): Promise<{ all: CatalogBackend[]; close(): Promise<void> }> {
+        if (!backend.shared) return { all: [catalog], close: () => Promise.resolve() };
+        const others = await Promise.all(Array.from({ length: count - 1 }, () => backend.open(location)));
+        return { all: [catalog, ...others], close: async () => void (await Promise.all(others.map((o) => o.close()))) };
+      }
+
+      test('racing compare-and-swaps from one expected location: exactly one winner every round', async () => {
+        await catalog.createNamespace(['sales']);
+        await catalog.createTable(orders, V1);
+        const pool = await connections(4);
+        try {
+          let expected = V1;
+          for (let round = 0; round < 15; round++) {
+            const nexts = Array.from({ length: 8 }, (_, i) => `file:///lake/sales/orders/metadata/r${round}-${i}.metadata.json`);
+            const results = await Promise.all(
+              nexts.map((next, i) => pool.all[i % pool.all.length]!.swapMetadataLocation(orders, expected, next)),
+            );
+            assert.equal(results.filter((won) => won).length, 1, `round ${round}: ${results.join(',')}`);
+            const winner = nexts[results.indexOf(true)]!;
+            const table = await pool.all[round % pool.all.length]!.loadTable(orders);
+            assert.equal(table.metadataLocation, winner);
+            assert.equal(table.previousMetadataLocation, expected);
+            expected = winner;
+          }
+        } finally {
+          await pool.close();
+        }
+      });
+
+      test('writers that reload and retry: every commit lands once, in one linear history', async () => {
+        await catalog.createNamespace(['sales']);
+        await catalog.createTable(orders, V1);
+        const pool = await connections(4);
+        const parentOf = new Map<string, string>();
+        try {
+          await Promise.all(
+            pool.all.map(async (writer, w) => {
+              for (let commit = 0; commit < 8; commit++) {
+                const next = `file:///lake/sales/orders/metadata/w${w}-${commit}.metadata.json`;
+                for (;;) {
+                  const base = (await writer.loadTable(orders)).metadataLocation;
+                  if (await writer.swapMetadataLocation(orders, base, next)) {
+                    assert.equal(parentOf.has(base), false, `${base} was replaced twice`);
+                    parentOf.set(base, next);
+                    break;
+                  }
+                }
+              }
+            }),
+          );
+          // Following the history from V1 visits every commit and ends at the current pointer.
+          let at = V1;
+          let steps = 0;
+          while (parentOf.has(at)) {
+            at = parentOf.get(at)!;
+            steps++;
+          }
+          assert.equal(steps, pool.all.length * 8);
+          assert.equal((await catalog.loadTable(orders)).metadataLocation, at);
+        } finally {
+          await pool.close();
+        }
+      });
+
+      test('racing creates of one name: one succeeds, the others get the ALREADY_EXISTS code', async () => {
+        const pool = await connections(3);
+        try {
+          const namespaces = await Promise.allSettled(pool.all.flatMap((c) => [c.createNamespace(['sales']), c.createNamespace(['sales'])]));
+          assert.equal(namespaces.filter((r) => r.status === 'fulfilled').length, 1);
+          for (const r of namespaces) if (r.status === 'rejected') assert.ok(StrataError.is(r.reason, 'NAMESPACE_ALREADY_EXISTS'), String(r.reason));
+          const tables = await Promise.allSettled(pool.all.flatMap((c, i) => [c.createTable(orders, `${V1}#${i}a`), c.createTable(orders, `${V1}#${i}b`)]));
+          assert.equal(tables.filter((r) => r.status === 'fulfilled').length, 1);
+          for (const r of tables) if (r.status === 'rejected') assert.ok(StrataError.is(r.reason, 'TABLE_ALREADY_EXISTS'), String(r.reason));
+        } finally {
+          await pool.close();
+        }
+      });
+
+      test('concurrent property updates from several connections are all kept', async () => {
+        await catalog.createNamespace(['sales']);
+        await catalog.createTable(orders, V1);
+        const pool = await connections(3);
+        try {
+          await Promise.all(
+            Array.from({ length: 12 }, (_, i) => [
+              pool.all[i % pool.all.length]!.updateNamespaceProperties(['sales'], [], { [`k${i}`]: String(i) }),
+              pool.all[(i + 1) % pool.all.length]!.updateTableProperties(orders, [], { [`t${i}`]: String(i) }),
+            ]).flat(),
+          );
+          assert.deepEqual(Object.keys(await catalog.loadNamespaceProperties(['sales'])).length, 12);
+          assert.deepEqual(Object.keys((await catalog.loadTable(orders)).properties).length, 12);
+          assert.equal((await catalog.loadTable(orders)).metadataLocation, V1);
+        } finally {
+          await pool.close();
+        }
       });
     });
 

@@ -1,6 +1,6 @@
 /**
  * The few things the shared catalog code cannot say in dialect-neutral SQL. Each database backend
- * (SQLite now, Postgres later) supplies one of these; everything else is plain Kysely.
+ * (`sqlite-dialect.ts`, `postgres-dialect.ts`) supplies one of these; everything else is plain Kysely.
  */
 
 /** Which integrity constraint a failed statement violated. */
@@ -19,7 +19,9 @@ export interface CatalogDialect {
 
   /**
    * Whether migrations must run with Kysely's own per-migration transactions disabled, because
-   * `withMigrationLock` already holds a transaction around the whole migration run.
+   * `withMigrationLock` already holds a transaction around the whole migration run (SQLite's
+   * `BEGIN IMMEDIATE`). False for Postgres: its lock is an advisory lock, not a transaction, and
+   * Kysely's transaction makes the run atomic.
    */
   readonly migrationsInsideLock: boolean;
 

@@ -2,8 +2,9 @@
  * Row types of the catalog database, as Kysely sees them. The DDL lives in `migrations.ts`; change
  * both together, and only by adding a migration.
  *
- * Gotcha: `bigint` columns come back as numbers from SQLite but as strings from node-postgres, so
- * readers must pass timestamps through `Number(...)`.
+ * Gotcha: `bigint` columns come back as numbers from SQLite; node-postgres returns strings unless
+ * told otherwise (Strata's pool parses them, see postgres-dialect.ts). Readers still pass
+ * timestamps through `Number(...)`, so a connection made elsewhere cannot leak strings.
  */
 import type { ColumnType } from 'kysely';
 

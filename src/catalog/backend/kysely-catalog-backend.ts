@@ -1,5 +1,5 @@
 /**
- * The catalog backend written once in dialect-neutral Kysely, shared by SQLite and (later) Postgres.
+ * The catalog backend written once in dialect-neutral Kysely, shared by SQLite and Postgres.
  * Dialect-specific knowledge comes in through a `CatalogDialect`.
  *
  * Concurrency design: every write is a single SQL statement, so each is atomic on its own and no

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { CONFIG_KEYS, envVarOf, type ConfigKey } from '../../config/index.ts';
+import { redactUrl } from '../../catalog/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { rowStreamOf } from '../output/index.ts';
 
@@ -25,7 +26,9 @@ Examples:
       const config = context.config;
       await context.note(`home: ${config.home}\nfile: ${config.file}${config.fileExists ? '' : ' (not present; run strata init)'}\n`);
       const rows = (Object.keys(CONFIG_KEYS) as ConfigKey[]).map((key) => {
-        const value = config.values[key];
+        const raw = config.values[key];
+        // A catalog URL may carry a password: show where it points, never the secret.
+        const value = key === 'catalog.url' && typeof raw === 'string' ? redactUrl(raw) : raw;
         const source = config.sources[key];
         return [key, value === null ? null : String(value), source.kind === 'env' ? `env ${source.origin}` : source.kind === 'file' ? `file ${source.origin}` : 'default', envVarOf(key)];
       });

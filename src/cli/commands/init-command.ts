@@ -44,9 +44,10 @@ export async function initHome(home: string, options: { force?: boolean } = {}):
   const config = loadConfig(home);
   ensureDir(config.values['duckdb.temp_directory']);
 
+  const catalogUrl = config.values['catalog.url'];
   const catalogFile = join(home, 'catalog.db');
-  const hadCatalog = existsSync(catalogFile);
-  const strata = await openStrataHome(home, { tempDirectory: config.values['duckdb.temp_directory'] });
+  const hadCatalog = catalogUrl !== '' || existsSync(catalogFile);
+  const strata = await openStrataHome(home, { tempDirectory: config.values['duckdb.temp_directory'] }, { catalogUrl });
   let admin: BootstrapResult;
   try {
     const governance = await openGovernance(strata.catalog);

@@ -42,6 +42,7 @@ See docs/server.md.`,
         shutdownGraceMs: values['server.shutdown_grace_ms'],
         logLevel: values['server.log_level'],
         duckdb: context.runtimeOptions(),
+        catalogUrl: values['catalog.url'],
         poolSize: values['duckdb.pool_size'],
         settings: { resultRetentionMs: values['server.result_retention_ms'], historyRetentionDays: values['server.history_retention_days'] },
       });
@@ -62,7 +63,7 @@ See docs/server.md.`,
 }
 
 async function startPipelines(context: CliContext): Promise<{ close(): Promise<void> }> {
-  const home = await openStrataHome(context.home, context.runtimeOptions());
+  const home = await openStrataHome(context.home, context.runtimeOptions(), { catalogUrl: context.config.values['catalog.url'] });
   const service = await PipelineService.open({ home, globalConcurrency: context.config.values['pipelines.concurrency'], log: (line) => process.stderr.write(`${line}\n`) });
   const loop = service.start(context.config.values['pipelines.poll_interval_ms']);
   process.stderr.write('Pipeline scheduler running\n');
