@@ -1,33 +1,44 @@
 /**
- * S3ObjectStore against a real S3-compatible server. Runs only when these are set:
+ * S3ObjectStore against a real S3-compatible server: S3Proxy started on loopback by
+ * `testing/s3-test-server.ts` (skipped with a message when Java or the jar is missing, a failure in
+ * CI), or an external server when all of these are set:
  *   STRATA_TEST_S3_ENDPOINT           e.g. http://127.0.0.1:9000
  *   STRATA_TEST_S3_BUCKET             an existing bucket, or one the credentials may create
  *   STRATA_TEST_S3_ACCESS_KEY_ID, STRATA_TEST_S3_SECRET_ACCESS_KEY
  *   STRATA_TEST_S3_REGION             optional, default us-east-1
- * Every run works under a fresh random prefix and deletes it afterwards.
+ * Every test works under a fresh random prefix and deletes it afterwards.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { describe, test } from 'node:test';
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { after, describe, test } from 'node:test';
+import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StrataError } from '../core/index.ts';
 import { describeObjectStoreContract } from './object-store-contract.ts';
 import { S3ObjectStore, type S3ObjectStoreConfig } from './s3-object-store.ts';
+import { s3ForTests, type S3TestConnection } from './testing/s3-test-server.ts';
 
 const env = process.env;
-const endpoint = env['STRATA_TEST_S3_ENDPOINT'];
-const bucket = env['STRATA_TEST_S3_BUCKET'];
-const accessKeyId = env['STRATA_TEST_S3_ACCESS_KEY_ID'];
-const secretAccessKey = env['STRATA_TEST_S3_SECRET_ACCESS_KEY'];
-const region = env['STRATA_TEST_S3_REGION'] ?? 'us-east-1';
+const external = {
+  endpoint: env['STRATA_TEST_S3_ENDPOINT'],
+  bucket: env['STRATA_TEST_S3_BUCKET'],
+  accessKeyId: env['STRATA_TEST_S3_ACCESS_KEY_ID'],
+  secretAccessKey: env['STRATA_TEST_S3_SECRET_ACCESS_KEY'],
+  region: env['STRATA_TEST_S3_REGION'] ?? 'us-east-1',
+};
 
-const missing = [
-  ['STRATA_TEST_S3_ENDPOINT', endpoint],
-  ['STRATA_TEST_S3_BUCKET', bucket],
-  ['STRATA_TEST_S3_ACCESS_KEY_ID', accessKeyId],
-  ['STRATA_TEST_S3_SECRET_ACCESS_KEY', secretAccessKey],
-].flatMap(([name, value]) => (value ? [] : [name]));
+/** The external server when STRATA_TEST_S3_* is complete, else a local S3Proxy (or a skip). */
+async function connect(): Promise<{ connection: S3TestConnection | undefined; skip: string | false }> {
+  const { endpoint, bucket, accessKeyId, secretAccessKey, region } = external;
+  if (endpoint && bucket && accessKeyId && secretAccessKey) {
+    return { connection: { endpoint, bucket, accessKeyId, secretAccessKey, region }, skip: false };
+  }
+  const s3 = await s3ForTests();
+  after(() => s3.server?.stop());
+  return { connection: s3.server, skip: s3.skip };
+}
+
+const { connection: server, skip } = await connect();
 
 void describe('S3ObjectStore (offline)', () => {
   const store = new S3ObjectStore({ bucket: 'lake', prefix: 'prod', region: 'us-east-1' });
@@ -52,16 +63,15 @@ void describe('S3ObjectStore (offline)', () => {
   });
 });
 
-if (missing.length > 0) {
-  void test('S3ObjectStore against a real S3-compatible server', {
-    skip: `set ${missing.join(', ')} to run against a real S3-compatible server`,
-  }, () => {});
+if (server === undefined) {
+  void test('S3ObjectStore against a real S3-compatible server', { skip: skip || 'no server' }, () => {});
 } else {
+  const { bucket } = server;
   const connection: S3ObjectStoreConfig = {
-    bucket: bucket!,
-    endpoint: endpoint!,
-    region,
-    credentials: { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey! },
+    bucket,
+    endpoint: server.endpoint,
+    region: server.region,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
     forcePathStyle: true,
     partSizeBytes: 5 * 1024 * 1024,
     multipartThresholdBytes: 6 * 1024 * 1024,
@@ -69,9 +79,9 @@ if (missing.length > 0) {
 
   async function ensureBucket(client: S3Client): Promise<void> {
     try {
-      await client.send(new HeadBucketCommand({ Bucket: bucket! }));
+      await client.send(new HeadBucketCommand({ Bucket: bucket }));
     } catch {
-      await client.send(new CreateBucketCommand({ Bucket: bucket! }));
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
     }
   }
 
@@ -90,9 +100,26 @@ if (missing.length > 0) {
     };
   }
 
-  describeObjectStoreContract(`S3ObjectStore at ${endpoint}`, freshStore);
+  describeObjectStoreContract(`S3ObjectStore at ${server.endpoint}`, freshStore);
 
   void describe('S3ObjectStore specifics', () => {
+    void test('8 writers with their own clients race putIfAbsent on 20 fresh keys: one winner per key, its bytes stored', async () => {
+      const { store, cleanup } = await freshStore();
+      const writers = Array.from({ length: 8 }, () => new S3ObjectStore({ ...connection, prefix: store.prefix }));
+      try {
+        for (let round = 0; round < 20; round++) {
+          const key = `race/${round}`;
+          const won = await Promise.all(writers.map((w, i) => w.putIfAbsent(key, Buffer.from(`writer-${i}`))));
+          const winners = won.flatMap((ok, i) => (ok ? [i] : []));
+          assert.equal(winners.length, 1, `round ${round}: winners ${winners.join(',')}`);
+          assert.equal(Buffer.from(await store.get(key)).toString(), `writer-${winners[0]}`);
+        }
+      } finally {
+        for (const w of writers) w.client.destroy();
+        await cleanup();
+      }
+    });
+
     void test('a byte body above the multipart threshold is uploaded in parts and reads back whole', async () => {
       const { store, cleanup } = await freshStore();
       try {

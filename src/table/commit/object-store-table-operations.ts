@@ -80,7 +80,8 @@ export class ObjectStoreTableOperations implements TableOperations {
 
   async #latestVersion(): Promise<number> {
     let latest = 0;
-    const prefix = keyOf(this.store, `${this.#location}/metadata/`);
+    // The key of `metadata` itself, then '/': S3's keyFromUri refuses a directory URI ending in '/'.
+    const prefix = `${keyOf(this.store, `${this.#location}/metadata`)}/`;
     for await (const info of this.store.list(prefix)) {
       const match = VERSION_FILE.exec(`/${info.key}`);
       if (match) latest = Math.max(latest, Number(match[1]));

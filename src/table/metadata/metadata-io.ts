@@ -12,7 +12,9 @@ import type { TableMetadata } from './table-metadata.ts';
 export function keyOf(store: ObjectStore, uri: string): string {
   const key = store.keyFromUri(uri);
   if (key === undefined) {
-    throw new StrataError('INVALID_ARGUMENT', `${uri} is outside this lake's object store (${store.uri('')})`, { uri });
+    // The store's own root, named through a key it accepts (some stores refuse the empty key).
+    const root = store.uri('x').slice(0, -1);
+    throw new StrataError('INVALID_ARGUMENT', `${uri} is outside this lake's object store (${root})`, { uri });
   }
   return key;
 }
