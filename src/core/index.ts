@@ -14,3 +14,4 @@ export {
   type Token,
   type TokenKind,
 } from './sql-text.ts';
+export { freePort } from './free-port.ts';

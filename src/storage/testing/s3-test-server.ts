@@ -26,12 +26,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3ObjectStoreConfig } from '../s3-object-store.ts';
+import { freePort } from '../../core/index.ts';
 
 export const S3PROXY_VERSION = '4.1.0';
 const S3PROXY_ARTIFACT = `org.gaul:s3proxy:${S3PROXY_VERSION}:jar:jar-with-dependencies`;
@@ -223,17 +223,6 @@ export async function s3ForTests(): Promise<S3ForTests> {
   return { server: await S3TestServer.start(provisioned.jar), skip: false };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // `node --import tsx src/storage/testing/s3-test-server.ts provision`: fetch the jar ahead of the tests (.ci/run).
 if (process.argv[1]?.endsWith('s3-test-server.ts') && process.argv[2] === 'provision') {
