@@ -5,7 +5,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +13,9 @@ import Database from 'better-sqlite3';
 import { StrataError } from '../../core/index.ts';
 import type { TableIdentifier } from './catalog-backend.ts';
 import { SqliteCatalogBackend } from './sqlite-catalog-backend.ts';
+import { startRaceWorker, type RaceWorker } from './testing/race-worker.ts';
 
 const WORKER = fileURLToPath(new URL('./testing/cas-race-worker.ts', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const orders: TableIdentifier = { namespace: ['sales'], name: 'orders' };
 const V1 = 'file:///lake/sales/orders/metadata/v1.metadata.json';
 
@@ -166,40 +165,6 @@ interface WorkerOutput {
   error?: string;
 }
 
-function startWorker(args: string[]): { ready: Promise<void>; go(): void; result: Promise<WorkerOutput> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], {
-    cwd: REPO_ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => {
-    markReady = resolve;
-  });
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    if (stdout.includes('ready\n')) markReady();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const result = new Promise<WorkerOutput>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !last.startsWith('{')) {
-        reject(new Error(`worker exited with ${code}: ${stderr || stdout}`));
-        return;
-      }
-      resolve(JSON.parse(last) as WorkerOutput);
-    });
-  });
-  // A worker that dies before saying "ready" must not hang the test.
-  void result.catch(() => markReady());
-  return {
-    ready,
-    go: () => child.stdin.end('go\n'),
-    result,
-  };
+function startWorker(args: string[]): RaceWorker<WorkerOutput> {
+  return startRaceWorker<WorkerOutput>(WORKER, args);
 }

@@ -1,6 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +8,12 @@ import { sql } from 'kysely';
 import { SqliteCatalogBackend } from '../../catalog/index.ts';
 import { StrataError, type StrataErrorCode } from '../../core/index.ts';
 import { LEASE_EXPIRED, PIPELINE_MIGRATION_TABLE, RunPriority, RunStore, type ClaimLimits, type NewRun } from './index.ts';
+import { startRaceWorker, type RaceWorker } from '../../catalog/backend/testing/race-worker.ts';
 
 const hasCode = (code: StrataErrorCode) => (error: unknown) => StrataError.is(error, code);
 const unlimited: ClaimLimits = { global: 100, perPipeline: () => 100 };
 const LEASE = 30_000;
 const WORKER = fileURLToPath(new URL('./testing/claim-race-worker.ts', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 function newRun(pipeline: string, date: string, extra: Partial<NewRun> = {}): NewRun {
   return { pipeline, version: 'v1', logicalDate: date, partition: date, trigger: 'schedule', priority: RunPriority.scheduled, steps: ['load', 'check', 'publish'], ...extra };
@@ -483,33 +482,6 @@ interface WorkerOutput {
   readonly steps: string[];
 }
 
-function startWorker(args: string[]): { ready: Promise<void>; go(): void; result: Promise<WorkerOutput> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => {
-    markReady = resolve;
-  });
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    if (stdout.includes('ready\n')) markReady();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const result = new Promise<WorkerOutput>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !last.startsWith('{')) {
-        reject(new Error(`worker exited with ${code}: ${stderr || stdout}`));
-        return;
-      }
-      resolve(JSON.parse(last) as WorkerOutput);
-    });
-  });
-  // A worker that dies before saying "ready" must not hang the test.
-  void result.catch(() => markReady());
-  return { ready, go: () => child.stdin.end('go\n'), result };
+function startWorker(args: string[]): RaceWorker<WorkerOutput> {
+  return startRaceWorker<WorkerOutput>(WORKER, args);
 }
