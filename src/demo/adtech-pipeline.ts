@@ -16,8 +16,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStrataHome, type StrataHome } from '../catalog/index.ts';
-import { PipelineService, type FinishedRun } from '../pipeline/index.ts';
-import { rowsOf } from '../pipeline/runner/session-rows.ts';
+import { PipelineService, rowsOf, type FinishedRun } from '../pipeline/index.ts';
 import { SqlSession } from '../sql/index.ts';
 import { DuckDbEngine } from '../engine/index.ts';
 import { generateAdTech, writeAdTech } from './adtech-data.ts';
@@ -104,7 +103,7 @@ export async function runAdTechDemo(options: AdTechDemoOptions): Promise<AdTechD
     const first = data.days[0] ?? '';
     const last = data.days.at(-1) ?? '';
     const latest = new Map((await service.store.latestRunsByPartition(ADTECH_PIPELINE, first, last)).map((r) => [r.partition, r.state]));
-    const todo = data.days.filter((d) => latest.get(d) !== 'succeeded');
+    const pending = data.days.filter((d) => latest.get(d) !== 'succeeded');
     const runs: DemoRun[] = [];
     const report = async (finished: readonly FinishedRun[]) => {
       for (const { run, state } of [...finished].sort((a, b) => a.run.partition.localeCompare(b.run.partition))) {
@@ -112,11 +111,11 @@ export async function runAdTechDemo(options: AdTechDemoOptions): Promise<AdTechD
         log(`   ${run.partition}  ${run.trigger.padEnd(8)} ${state.padEnd(9)} ${await stepSummary(service, run.runId)}`);
       }
     };
-    if (todo.length === 0) {
+    if (pending.length === 0) {
       log('\n   Every day already has a successful run: nothing to do, no table was rewritten.');
     } else {
-      const backfilled = todo.length > BACKFILL_DAYS ? todo.slice(-BACKFILL_DAYS) : [];
-      const daily = todo.slice(0, todo.length - backfilled.length);
+      const backfilled = pending.length > BACKFILL_DAYS ? pending.slice(-BACKFILL_DAYS) : [];
+      const daily = pending.slice(0, pending.length - backfilled.length);
       log(`\n2. Daily runs (one per logical date; raw → processed behind a DQDL gate → curated)`);
       for (const date of daily) {
         const t0 = performance.now();
@@ -149,7 +148,7 @@ export async function runAdTechDemo(options: AdTechDemoOptions): Promise<AdTechD
       log(`   rows failing the quality gate (processed.impressions__dq_quarantine): ${failed.map((r) => `${String(r['rules'])} → ${String(r['n'])}`).join(', ')}`);
     }
     log(`\n   Look around: strata pipeline runs · strata pipeline show <run> · strata quality results · strata pipeline lineage <run>`);
-    return { runs, upToDate: todo.length === 0, answer };
+    return { runs, upToDate: pending.length === 0, answer };
   } finally {
     await service.close();
     await session.close();

@@ -10,6 +10,7 @@
  * know; Kysely then refuses to run and `migrateCatalog` reports `CATALOG_ERROR` telling the user to
  * upgrade, instead of silently using a schema it does not understand.
  */
+import type { CatalogDialect } from './catalog-dialect.ts';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import { StrataError, messageOf } from '../../core/index.ts';
 
@@ -83,6 +84,19 @@ export async function migrateCatalog<DB>(db: Kysely<DB>, options: MigrateOptions
     table: MIGRATION_TABLE,
     lockTable: MIGRATION_LOCK_TABLE,
   });
+}
+
+/**
+ * What every backend does on open: migrates the catalog under its dialect's lock and, when that
+ * fails, destroys the Kysely instance (closing the connection or pool) before rethrowing.
+ */
+export async function migrateCatalogOrClose<DB>(db: Kysely<DB>, dialect: CatalogDialect): Promise<void> {
+  try {
+    await migrateCatalog(db, { withLock: (fn) => dialect.withMigrationLock(fn), disableTransactions: dialect.migrationsInsideLock });
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { StrataError, messageOf } from '../../core/index.ts';
 import type { CatalogDatabase } from './catalog-schema.ts';
 import { KyselyCatalogBackend } from './kysely-catalog-backend.ts';
-import { migrateCatalog } from './migrations.ts';
+import { migrateCatalogOrClose } from './migrations.ts';
 import { openPostgresPool, postgresCatalogDialect } from './postgres-dialect.ts';
 
 export interface PostgresCatalogOptions {
@@ -56,12 +56,8 @@ export class PostgresCatalogBackend extends KyselyCatalogBackend {
     const db = new Kysely<CatalogDatabase>({ dialect: new PostgresDialect({ pool }) });
     const dialect = postgresCatalogDialect(pool);
     try {
-      await migrateCatalog(db, {
-        withLock: (fn) => dialect.withMigrationLock(fn),
-        disableTransactions: dialect.migrationsInsideLock,
-      });
+      await migrateCatalogOrClose(db, dialect);
     } catch (error) {
-      await db.destroy();
       if (StrataError.is(error, 'CATALOG_ERROR')) {
         throw new StrataError('CATALOG_ERROR', `Postgres catalog ${shown}: ${error.message}`, { ...error.details, url: shown }, { cause: error });
       }

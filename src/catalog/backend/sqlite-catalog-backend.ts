@@ -13,7 +13,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { StrataError, messageOf } from '../../core/index.ts';
 import type { CatalogDatabase } from './catalog-schema.ts';
 import { KyselyCatalogBackend } from './kysely-catalog-backend.ts';
-import { migrateCatalog } from './migrations.ts';
+import { migrateCatalogOrClose } from './migrations.ts';
 import { openSqliteDatabase, sqliteCatalogDialect } from './sqlite-dialect.ts';
 
 export class SqliteCatalogBackend extends KyselyCatalogBackend {
@@ -41,15 +41,7 @@ export class SqliteCatalogBackend extends KyselyCatalogBackend {
     }
     const db = new Kysely<CatalogDatabase>({ dialect: new SqliteDialect({ database }) });
     const dialect = sqliteCatalogDialect(database);
-    try {
-      await migrateCatalog(db, {
-        withLock: (fn) => dialect.withMigrationLock(fn),
-        disableTransactions: dialect.migrationsInsideLock,
-      });
-    } catch (error) {
-      await db.destroy();
-      throw error;
-    }
+    await migrateCatalogOrClose(db, dialect);
     return new SqliteCatalogBackend(db, dialect, path);
   }
 }

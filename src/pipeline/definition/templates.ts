@@ -32,14 +32,14 @@ export interface TemplateVars {
 export const TEMPLATE_VARIABLES = ['ds', 'ds_nodash', 'next_ds', 'prev_ds', 'partition', 'run_id', 'pipeline'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
-const PLACEHOLDER = /\{\{(.*?)\}\}/gs;
+const TEMPLATE_REFERENCE = /\{\{(.*?)\}\}/gs;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** The variable names a template uses, in order of first use; throws on a malformed or unknown one. */
 export function templateVariables(text: string): readonly TemplateVariable[] {
   const found: TemplateVariable[] = [];
-  for (const match of text.matchAll(PLACEHOLDER)) {
+  for (const match of text.matchAll(TEMPLATE_REFERENCE)) {
     const name = checkedName(match[1] ?? '', text);
     if (!found.includes(name)) found.push(name);
   }
@@ -58,7 +58,7 @@ export function renderTemplate(text: string, vars: TemplateVars): string {
     run_id: vars.runId,
     pipeline: vars.pipeline,
   };
-  return text.replace(PLACEHOLDER, (_all, inner: string) => {
+  return text.replace(TEMPLATE_REFERENCE, (_all, inner: string) => {
     const name = checkedName(inner, text);
     const value = values[name];
     if (value === undefined) {

@@ -4,3 +4,4 @@ export { MARKER, markerSummary, findStepCommit, type StepCommitKey } from './com
 export { wapBranch, runBranch } from './write-audit-publish.ts';
 export type { FaultInjector, FaultPoint, StepOutcome as StepResult, TableVersion, QualityOutcome } from './step-execution.ts';
 export type { NotificationEvent } from './runner-deps.ts';
+export { rowsOf } from './session-rows.ts';

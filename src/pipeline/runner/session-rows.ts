@@ -10,9 +10,3 @@ export async function rowsOf(session: SqlSession, sql: string): Promise<Record<s
   }
   return rows;
 }
-
-/** The column names and types a SELECT produces (DuckDB's DESCRIBE). */
-export async function columnsOf(session: SqlSession, select: string): Promise<{ name: string; type: string }[]> {
-  const rows = await rowsOf(session, `DESCRIBE SELECT * FROM (${select}\n)`);
-  return rows.map((r) => ({ name: String(r['column_name']), type: String(r['column_type']) }));
-}

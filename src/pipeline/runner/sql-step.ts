@@ -19,7 +19,8 @@ import type { SqlStep } from '../definition/pipeline-definition.ts';
 import { quarantineTableName } from '../../quality/check/failed-rows.ts';
 import { auditBranch } from './audit-gate.ts';
 import { findStepCommit, markerSummary, refuseDuplicateCommit } from './commit-marker.ts';
-import { columnsOf, rowsOf } from './session-rows.ts';
+import { rowsOf } from './session-rows.ts';
+import { describeRelation } from '../../quality/check/session-sql.ts';
 import type { QualityOutcome, StepExecution, StepOutcome, TableVersion } from './step-execution.ts';
 import { dropBranch, openBranch, publishBranch, runBranch, wapBranch } from './write-audit-publish.ts';
 
@@ -114,7 +115,7 @@ async function writeStatement(
   exclude?: string,
 ): Promise<{ sql: string; overwrite: 'partitions' | 'table' }> {
   const fields = table.schema().fields;
-  const produced = await columnsOf(session, select);
+  const produced = await describeRelation(session, `(${select}\n)`);
   const known = new Map(fields.map((f) => [f.name.toLowerCase(), f.name]));
   const unknown = produced.filter((c) => !known.has(c.name.toLowerCase()));
   if (unknown.length > 0) {
