@@ -10,14 +10,19 @@
  *
  * With `catalogUrl` (the config key `catalog.url`, env `STRATA_CATALOG_URL`) set to a
  * `postgres://…` URL, the catalog database is that Postgres database instead of `<home>/catalog.db`,
- * so several machines share one catalog; the lake stays where the home says.
+ * so several machines share one catalog.
+ *
+ * With `lake` (config keys `lake.uri`, `lake.s3_endpoint`, `lake.s3_region`, `lake.s3_path_style`)
+ * naming `s3://bucket[/prefix]`, every table file lives in that bucket instead of `<home>/lake`;
+ * the home keeps only the catalog file (unless Postgres) and DuckDB's scratch space, where files
+ * read from S3 are cached.
  *
  * @example
  *   const strata = await openStrataHome(home, {}, { catalogUrl: config.values['catalog.url'] });
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LakeLayout, LocalObjectStore } from '../storage/index.ts';
+import { LakeLayout, LocalObjectStore, closeLakeStore, openLakeStore, type LakeStoreOptions } from '../storage/index.ts';
 import { DuckDbRuntime, type DuckDbRuntimeOptions } from '../table/index.ts';
 import { StrataError } from '../core/index.ts';
 import { PostgresCatalogBackend, SqliteCatalogBackend, isPostgresUrl, redactUrl, type CatalogBackend } from './backend/index.ts';
@@ -34,6 +39,8 @@ export interface StrataHome {
 export interface StrataHomeOptions {
   /** Empty or absent: the embedded SQLite file `<home>/catalog.db`. `postgres://…`: that database. */
   readonly catalogUrl?: string;
+  /** Where the lake is: absent or an empty `uri` for `<home>/lake`. */
+  readonly lake?: LakeStoreOptions;
 }
 
 export function defaultHome(): string {
@@ -54,14 +61,16 @@ export async function openStrataHome(
       { key: 'catalog.url' },
     );
   }
-  mkdirSync(join(root, 'lake'), { recursive: true });
-  const lake = new LakeLayout({ root: new LocalObjectStore(join(root, 'lake')) });
+  const store = openLakeStore(root, options.lake ?? {});
+  if (store instanceof LocalObjectStore) mkdirSync(store.rootDir, { recursive: true });
+  const lake = new LakeLayout({ root: store });
   const runtime = await DuckDbRuntime.create({ tempDirectory: join(root, 'tmp'), ...duckdb });
   let backend: CatalogBackend;
   try {
     backend = catalogUrl === '' ? await SqliteCatalogBackend.open(join(root, 'catalog.db')) : await PostgresCatalogBackend.open(catalogUrl);
   } catch (error) {
     runtime.close();
+    closeLakeStore(store);
     throw error;
   }
   const catalog = new Catalog({ backend, lake, runtime });
@@ -73,6 +82,7 @@ export async function openStrataHome(
     async close() {
       await backend.close();
       runtime.close();
+      closeLakeStore(store);
     },
   };
 }

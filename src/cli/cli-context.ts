@@ -7,7 +7,8 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { defaultHome, openStrataHome, type StrataHome } from '../catalog/index.ts';
+import { defaultHome, openStrataHome, type StrataHome, type StrataHomeOptions } from '../catalog/index.ts';
+import { homeOptionsOf } from './home-options.ts';
 import { loadConfig, OUTPUT_FORMATS, type LoadedConfig, type OutputFormat } from '../config/index.ts';
 import { StrataError } from '../core/index.ts';
 import { DuckDbEngine } from '../engine/index.ts';
@@ -112,6 +113,11 @@ export class CliContext {
     return existsSync(join(this.home, 'catalog.db'));
   }
 
+  /** The catalog database and the lake the config names (`catalog.url`, `lake.*`). */
+  homeOptions(): StrataHomeOptions {
+    return homeOptionsOf(this.config.values);
+  }
+
   runtimeOptions(): DuckDbRuntimeOptions {
     const values = this.config.values;
     return {
@@ -130,7 +136,7 @@ export class CliContext {
         { home: this.home },
       );
     }
-    const strata = await openStrataHome(this.home, this.runtimeOptions(), { catalogUrl: this.config.values['catalog.url'] });
+    const strata = await openStrataHome(this.home, this.runtimeOptions(), this.homeOptions());
     try {
       return await fn(strata);
     } finally {

@@ -62,6 +62,7 @@ const BY_CODE: Partial<Record<StrataErrorCode, ExitCode>> = {
   COMMIT_FAILED: ExitCode.UNEXPECTED,
   COMMIT_STATE_UNKNOWN: ExitCode.UNEXPECTED,
   WRITE_FAILED: ExitCode.UNEXPECTED,
+  ENGINE_UNAVAILABLE: ExitCode.UNEXPECTED,
 };
 
 export function exitCodeForStrataCode(code: string): ExitCode {

@@ -4,6 +4,9 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { OUTPUT_FORMATS } from '../config/index.ts';
+import type { StrataHome } from '../catalog/index.ts';
+import { StrataError } from '../core/index.ts';
+import { sparkCompute } from './commands/spark-compute.ts';
 import { CliContext } from './cli-context.ts';
 import { registerCatalogListing } from './commands/catalog-listing-commands.ts';
 import { registerConfig } from './commands/config-command.ts';
@@ -14,6 +17,7 @@ import { registerSnapshots } from './commands/snapshots-command.ts';
 import { registerSql } from './commands/sql-command.ts';
 import { registerShell } from './shell/shell-command.ts';
 import { registerServe } from './commands/serve-command.ts';
+import { registerCompute } from './commands/compute-command.ts';
 import { registerPipelineCommands } from './commands/pipeline/pipeline-commands.ts';
 import { registerQualityCommands } from './commands/quality/quality-commands.ts';
 import { registerAccessCommands } from './commands/governance/access-commands.ts';
@@ -65,6 +69,7 @@ Exit codes: 0 ok, 1 unexpected, 2 usage/invalid input, 3 not found, 4 conflict,
   registerSql(program, context);
   registerShell(program, context);
   registerServe(program, context);
+  registerCompute(program, context);
   registerPipelineCommands(program, context);
   registerQualityCommands(program, context);
   registerIngest(program, context);
@@ -85,14 +90,22 @@ Exit codes: 0 ok, 1 unexpected, 2 usage/invalid input, 3 not found, 4 conflict,
       'Run the main job as a pipeline: generate ad-tech events, ingest them into raw, process behind a DQDL gate, curate, backfill, answer a question',
     )
     .option('--scale <n>', 'grow the data set (1 ≈ 30,000 events over 7 days)', parsePositiveNumber, 1)
+    .option('--engine <engine>', 'run the SQL and quality steps on duckdb (embedded) or spark (a transient local cluster)', 'duckdb')
     .addHelpText(
       'after',
-      '\nInitialises the home first if needed (as strata init). Running it again changes nothing: every day already has a successful run.\n\nExamples:\n  $ strata demo\n  $ strata demo --scale 10\n  $ strata --home /tmp/strata-demo demo',
+      '\nInitialises the home first if needed (as strata init). Running it again changes nothing: every day already has a successful run.\n\nExamples:\n  $ strata demo\n  $ strata demo --scale 10\n  $ strata demo --engine spark\n  $ strata --home /tmp/strata-demo demo',
     )
-    .action(async (options: { scale: number }) => {
+    .action(async (options: { scale: number; engine: string }) => {
+      if (options.engine !== 'duckdb' && options.engine !== 'spark') throw new StrataError('INVALID_ARGUMENT', `--engine must be duckdb or spark, not ${JSON.stringify(options.engine)}`);
       // So that the commands the demo suggests (strata sql, pipeline runs …) work on its home.
       await initHome(context.home);
-      await runAdTechDemo({ home: context.home, scale: options.scale });
+      const config = context.config.values;
+      await runAdTechDemo({
+        home: context.home,
+        homeOptions: context.homeOptions(),
+        scale: options.scale,
+        ...(options.engine === 'spark' ? { spark: (strata: StrataHome) => sparkCompute({ strata, config, homeOptions: context.homeOptions() }) } : {}),
+      });
     });
 
   program

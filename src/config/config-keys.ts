@@ -66,6 +66,47 @@ function catalogUrl(raw: unknown): ParseResult<string> {
   return url === '' || /^postgres(ql)?:\/\/\S+$/i.test(url) ? ok(url) : bad('empty (the embedded SQLite catalog) or a postgres:// URL');
 }
 
+/** The lake: empty for <home>/lake, or s3://bucket[/prefix]. */
+function lakeUri(raw: unknown): ParseResult<string> {
+  const expected = 'empty (the lake in <home>/lake) or s3://bucket[/prefix]';
+  if (raw === null || raw === undefined) return ok('');
+  if (typeof raw !== 'string') return bad(expected);
+  const uri = raw.trim();
+  return uri === '' || /^s3:\/\/[a-z0-9][a-z0-9.-]*(\/\S*)?$/.test(uri) ? ok(uri) : bad(expected);
+}
+
+/** Empty means "unset" (e.g. AWS S3's own endpoint). */
+function optionalText(raw: unknown): ParseResult<string> {
+  if (raw === null || raw === undefined) return ok('');
+  return typeof raw === 'string' ? ok(raw.trim()) : bad('a string');
+}
+
+function bool(raw: unknown): ParseResult<boolean> {
+  if (raw === true || raw === 'true') return ok(true);
+  if (raw === false || raw === 'false') return ok(false);
+  return bad('true or false');
+}
+
+/** A JVM heap size as Spark's --driver-memory (and -Xmx) takes it: 2g, 768m. */
+function jvmSize(raw: unknown): ParseResult<string> {
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  return /^[1-9]\d*[kmgt]$/i.test(text) ? ok(text) : bad('a JVM size such as 2g or 768m');
+}
+
+/** Empty, or a Spark Connect connection string. */
+function sparkConnectUrl(raw: unknown): ParseResult<string> {
+  if (raw === null || raw === undefined) return ok('');
+  const url = typeof raw === 'string' ? raw.trim() : undefined;
+  return url !== undefined && (url === '' || /^sc:\/\/\S+$/.test(url)) ? ok(url) : bad('empty (the managed cluster of strata compute up) or sc://host:port/;token=…');
+}
+
+/** Empty, or an http(s) URL. */
+function httpUrlOrEmpty(raw: unknown): ParseResult<string> {
+  if (raw === null || raw === undefined) return ok('');
+  const url = typeof raw === 'string' ? raw.trim() : undefined;
+  return url !== undefined && (url === '' || /^https?:\/\/\S+$/i.test(url)) ? ok(url) : bad('empty or an http(s):// URL');
+}
+
 function oneOf<const V extends string>(...values: V[]): (raw: unknown) => ParseResult<V> {
   return (raw) => ((values as unknown[]).includes(raw) ? ok(raw as V) : bad(`one of ${values.join(', ')}`));
 }
@@ -83,6 +124,27 @@ export const CONFIG_KEYS = {
       'Where the catalog lives: empty for the embedded SQLite file <home>/catalog.db, or postgres://user:password@host:5432/database to share one catalog between machines.',
     default: '',
     parse: catalogUrl,
+  }),
+  'lake.uri': define({
+    description:
+      'Where the lake (every table file) lives: empty for <home>/lake, or s3://bucket/prefix for AWS S3 or an S3-compatible server. S3 credentials come from the AWS SDK chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles, roles), never from this file.',
+    default: '',
+    parse: lakeUri,
+  }),
+  'lake.s3_endpoint': define({
+    description: 'With an s3:// lake.uri: the endpoint of an S3-compatible server (e.g. http://127.0.0.1:9000); empty for AWS S3.',
+    default: '',
+    parse: optionalText,
+  }),
+  'lake.s3_region': define({
+    description: 'With an s3:// lake.uri: the bucket\'s region.',
+    default: 'us-east-1',
+    parse: text,
+  }),
+  'lake.s3_path_style': define({
+    description: 'With an s3:// lake.uri: path-style URLs (endpoint/bucket/key), which most self-hosted S3-compatible servers need.',
+    default: false,
+    parse: bool,
   }),
   'duckdb.memory_limit': define({
     description: "DuckDB's memory limit (e.g. 4GB); null leaves DuckDB's default (80% of RAM).",
@@ -104,6 +166,11 @@ export const CONFIG_KEYS = {
     default: (home: string) => join(home, 'tmp'),
     defaultText: '<home>/tmp',
     parse: text,
+  }),
+  'query.engine': define<EngineName>({
+    description: 'Engine `strata sql` runs on unless --engine says otherwise: duckdb (embedded) or spark (the cluster of compute.spark.url or `strata compute up`).',
+    default: 'duckdb',
+    parse: oneOf('duckdb', 'spark'),
   }),
   'query.timeout_ms': define({
     description: 'Cancel a query after this many milliseconds; 0 means no timeout.',
@@ -180,7 +247,32 @@ export const CONFIG_KEYS = {
     default: 'info',
     parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
   }),
+  'compute.spark.cores': define({
+    description: 'Worker threads of the local Spark cluster `strata compute up` starts (--master local[<cores>]).',
+    default: 2,
+    parse: integer(1),
+  }),
+  'compute.spark.memory': define({
+    description: 'Driver heap of the local Spark cluster `strata compute up` starts (--driver-memory), e.g. 2g or 768m.',
+    default: '2g',
+    parse: jvmSize,
+  }),
+  'compute.spark.url': define({
+    description:
+      'Spark Connect endpoint Strata uses: empty for the local cluster of `strata compute up`, or sc://host:port/;token=… for an existing cluster (EMR, Kubernetes), configuration only.',
+    default: '',
+    parse: sparkConnectUrl,
+  }),
+  'compute.spark.catalog_uri': define({
+    description:
+      "Strata's Iceberg REST catalog as the Spark of `strata compute up` reaches it (a running `strata serve`); empty means http://127.0.0.1:<server.port>.",
+    default: '',
+    parse: httpUrlOrEmpty,
+  }),
 } as const;
+
+/** The SQL engines a session can run on. */
+export type EngineName = 'duckdb' | 'spark';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 

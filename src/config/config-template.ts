@@ -10,19 +10,20 @@ export function configTemplate(): string {
     '# Uncomment a key to change it; `strata config` shows the values in force and where each comes from.',
     '# Docs: docs/cli.md#configuration',
   ];
-  let section = '';
+  let section: string[] = [];
   for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
     const definition = CONFIG_KEYS[key];
-    const dot = key.indexOf('.');
-    const group = dot === -1 ? '' : key.slice(0, dot);
-    const name = dot === -1 ? key : key.slice(dot + 1);
-    const indent = group === '' ? '' : '  ';
-    if (group !== section) {
-      lines.push('', group === '' ? '' : `# ${group}:`);
-      section = group;
-    } else {
-      lines.push('');
-    }
+    // `compute.spark.cores` → `# compute:` / `#   spark:` / `#     cores: 2`, so uncommenting nests as YAML expects.
+    const parts = key.split('.');
+    const groups = parts.slice(0, -1);
+    const name = parts[parts.length - 1] ?? key;
+    const shared = groups.findIndex((group, i) => section[i] !== group);
+    const firstNew = shared === -1 ? Math.min(groups.length, section.length) : shared;
+    lines.push('');
+    if (groups.length === 0 && section.length > 0) lines.push('');
+    for (let level = firstNew; level < groups.length; level++) lines.push(`${'  '.repeat(level)}# ${groups[level]}:`);
+    section = groups;
+    const indent = '  '.repeat(groups.length);
     const shown = definition.defaultText ?? (typeof definition.default === 'function' ? '' : JSON.stringify(definition.default));
     lines.push(`${indent}# ${definition.description} (env: ${envVarOf(key)})`);
     lines.push(`${indent}# ${name}: ${shown}`);

@@ -2,6 +2,7 @@
 export {
   CONFIG_KEYS,
   type LogLevel,
+  type EngineName,
   OUTPUT_FORMATS,
   envVarOf,
   defaultOf,

@@ -96,6 +96,17 @@ describe('loadConfig', () => {
       invalidConfig(() => loadConfig(home, { env: { STRATA_OUTPUT_FORMAT: 'xml' } }));
       invalidConfig(() => loadConfig(home, { env: { STRATA_INGEST_MAX_BAD_RATIO: '1.5' } }));
     }));
+
+  test('the lake is <home>/lake by default or an s3:// bucket, with its S3 settings from yaml or env', () =>
+    withHome(async (home) => {
+      const defaults = loadConfig(home, { env: {} }).values;
+      assert.deepEqual([defaults['lake.uri'], defaults['lake.s3_endpoint'], defaults['lake.s3_region'], defaults['lake.s3_path_style']], ['', '', 'us-east-1', false]);
+      await writeFile(join(home, 'strata.yaml'), 'lake:\n  uri: s3://lake/prod\n  s3_endpoint: http://127.0.0.1:9000\n  s3_path_style: true\n');
+      const fromFile = loadConfig(home, { env: { STRATA_LAKE_S3_REGION: 'eu-west-1' } }).values;
+      assert.deepEqual([fromFile['lake.uri'], fromFile['lake.s3_endpoint'], fromFile['lake.s3_region'], fromFile['lake.s3_path_style']], ['s3://lake/prod', 'http://127.0.0.1:9000', 'eu-west-1', true]);
+      for (const uri of ['/data/lake', 'file:///data/lake', 's3://', 'gs://bucket/x']) invalidConfig(() => loadConfig(home, { env: { STRATA_LAKE_URI: uri } }));
+      invalidConfig(() => loadConfig(home, { env: { STRATA_LAKE_S3_PATH_STYLE: 'yes' } }));
+    }));
 });
 
 describe('configTemplate', () => {

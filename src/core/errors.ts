@@ -78,10 +78,15 @@ export type StrataErrorCode =
   | 'STEP_TIMEOUT'
   /** A step failed; details carry the step id and the underlying code. */
   | 'STEP_FAILED'
+  /** A configured engine (a Spark cluster) cannot be reached or is not set up for Strata's tables. */
+  | 'ENGINE_UNAVAILABLE'
   /** A DQDL ruleset does not parse or names an unknown rule type; details carry line and column. */
   | 'DQDL_SYNTAX_ERROR'
   /** A quality gate with action `fail` found failing rules. */
-  | 'QUALITY_CHECK_FAILED';
+  | 'QUALITY_CHECK_FAILED'
+  // compute
+  /** A compute cluster (Spark) could not be provisioned, started, reached or stopped; details say which. */
+  | 'COMPUTE_ERROR';
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode;

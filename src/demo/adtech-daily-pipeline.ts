@@ -12,13 +12,19 @@
  * the rule they broke, and main fast-forwards to the rest. Every SQL step overwrites only its day's
  * partition, so rerunning a day (a retry, a redrive, a backfill) converges to the same rows.
  */
-import { definePipeline } from '../pipeline/index.ts';
+import { definePipeline, type StepEngine } from '../pipeline/index.ts';
 
 export const ADTECH_PIPELINE = 'adtech_daily';
 
-export function adTechDailyPipeline(inputDir: string) {
+/**
+ * The pipeline over the generated files in `inputDir`. Its SQL is the subset both engines share,
+ * so `engine: 'spark'` runs every SQL and quality step on Spark unchanged (no QUALIFY, no AT TIME
+ * ZONE: sessions run in UTC on both engines).
+ */
+export function adTechDailyPipeline(inputDir: string, engine: StepEngine = 'duckdb') {
   return definePipeline({
     name: ADTECH_PIPELINE,
+    engine,
     description: 'Ad-tech events: raw → processed (deduplicated, typed, gated) → curated daily campaign stats',
     schedule: { cron: '0 2 * * *', timezone: 'UTC' },
     concurrency: 2,
@@ -35,11 +41,14 @@ export function adTechDailyPipeline(inputDir: string) {
         mode: 'overwrite-partitions',
         partitionBy: ['event_date'],
         sql: `
-SELECT impression_id, ts, CAST(ts AT TIME ZONE 'UTC' AS DATE) AS event_date, advertiser_id, campaign_id,
-       partner, country, device, cost_micros
-FROM raw.impressions
-WHERE ts >= TIMESTAMPTZ '{{ ds }} 00:00:00+00' AND ts < TIMESTAMPTZ '{{ next_ds }} 00:00:00+00'
-QUALIFY row_number() OVER (PARTITION BY impression_id ORDER BY _ingest_date, _source_file, _source_line) = 1`,
+SELECT impression_id, ts, event_date, advertiser_id, campaign_id, partner, country, device, cost_micros
+FROM (
+  SELECT impression_id, ts, CAST(ts AS DATE) AS event_date, advertiser_id, campaign_id, partner, country, device, cost_micros,
+         row_number() OVER (PARTITION BY impression_id ORDER BY _ingest_date, _source_file, _source_line) AS copy
+  FROM raw.impressions
+  WHERE ts >= TIMESTAMPTZ '{{ ds }} 00:00:00+00' AND ts < TIMESTAMPTZ '{{ next_ds }} 00:00:00+00'
+) AS numbered
+WHERE copy = 1`,
         audit: {
           action: 'quarantine',
           where: "event_date = DATE '{{ ds }}'",
@@ -60,10 +69,14 @@ QUALIFY row_number() OVER (PARTITION BY impression_id ORDER BY _ingest_date, _so
         mode: 'overwrite-partitions',
         partitionBy: ['event_date'],
         sql: `
-SELECT click_id, impression_id, ts, CAST(ts AT TIME ZONE 'UTC' AS DATE) AS event_date, advertiser_id, campaign_id
-FROM raw.clicks
-WHERE ts >= TIMESTAMPTZ '{{ ds }} 00:00:00+00' AND ts < TIMESTAMPTZ '{{ next_ds }} 00:00:00+00'
-QUALIFY row_number() OVER (PARTITION BY click_id ORDER BY _ingest_date, _source_file, _source_line) = 1`,
+SELECT click_id, impression_id, ts, event_date, advertiser_id, campaign_id
+FROM (
+  SELECT click_id, impression_id, ts, CAST(ts AS DATE) AS event_date, advertiser_id, campaign_id,
+         row_number() OVER (PARTITION BY click_id ORDER BY _ingest_date, _source_file, _source_line) AS copy
+  FROM raw.clicks
+  WHERE ts >= TIMESTAMPTZ '{{ ds }} 00:00:00+00' AND ts < TIMESTAMPTZ '{{ next_ds }} 00:00:00+00'
+) AS numbered
+WHERE copy = 1`,
       },
       {
         id: 'curate_daily',

@@ -15,8 +15,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStrataHome, type StrataHome } from '../catalog/index.ts';
-import { PipelineService, rowsOf, type FinishedRun } from '../pipeline/index.ts';
+import { openStrataHome, type StrataHome, type StrataHomeOptions } from '../catalog/index.ts';
+import { PipelineService, rowsOf, type FinishedRun, type LeasedEngine, type SparkCompute } from '../pipeline/index.ts';
 import { SqlSession } from '../sql/index.ts';
 import { DuckDbEngine } from '../engine/index.ts';
 import { generateAdTech, writeAdTech } from './adtech-data.ts';
@@ -24,8 +24,15 @@ import { ADTECH_PIPELINE, adTechDailyPipeline } from './adtech-daily-pipeline.ts
 
 export interface AdTechDemoOptions {
   readonly home: string;
+  /** The catalog database and the lake (`strata demo` passes the config's `catalog.url` and `lake.*`); absent: embedded defaults. */
+  readonly homeOptions?: StrataHomeOptions;
   readonly scale?: number;
   readonly log?: (line: string) => void;
+  /**
+   * Run every SQL and quality step on Spark: the demo takes one engine from here for all its runs
+   * (`strata demo --engine spark` starts a transient cluster) and gives it back at the end.
+   */
+  readonly spark?: (strata: StrataHome) => SparkCompute;
 }
 
 export interface DemoRun {
@@ -81,12 +88,25 @@ LIMIT 5`,
 export async function runAdTechDemo(options: AdTechDemoOptions): Promise<AdTechDemoReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const scale = options.scale ?? 1;
-  const strata = await openStrataHome(options.home);
+  const strata = await openStrataHome(options.home, {}, options.homeOptions ?? {});
   const engine = DuckDbEngine.create(strata.runtime);
   const session = await SqlSession.open({ catalog: strata.catalog, engine, runtime: strata.runtime });
-  const service = await PipelineService.open({ home: strata, log: () => undefined });
+  let spark: LeasedEngine | undefined;
+  let service: PipelineService | undefined;
   try {
-    log(`Strata home: ${strata.home}   (scale ${scale})`);
+    if (options.spark) {
+      log('Starting Spark for the demo (a transient cluster; 10–60 s)…');
+      spark = await options.spark(strata).acquire('transient');
+    }
+    const engineForRuns = spark?.engine;
+    const pipelines = await PipelineService.open({
+      home: strata,
+      log: () => undefined,
+      // Every run borrows the demo's one cluster; the demo stops it at the end.
+      ...(engineForRuns ? { spark: { acquire: async () => Promise.resolve({ engine: engineForRuns, release: async () => Promise.resolve() }) } } : {}),
+    });
+    service = pipelines;
+    log(`Strata home: ${strata.home}   lake: ${strata.lake.root.uri('raw').replace(/\/raw$/, '')}   (scale ${scale})`);
     await ensureDatabases(strata);
     const started = performance.now();
     const data = generateAdTech({ scale });
@@ -96,9 +116,9 @@ export async function runAdTechDemo(options: AdTechDemoOptions): Promise<AdTechD
     writeFileSync(join(inputDir, 'clicks.schema.json'), JSON.stringify(CLICK_SCHEMA, null, 2));
     log(`\n1. Generated ${(data.impressions.length + data.clicks.length + data.partnerLines.length).toLocaleString('en-US')} ad-tech events for ${data.days.length} days → ${inputDir}  (${ms(started)})`);
 
-    const definition = adTechDailyPipeline(inputDir);
+    const definition = adTechDailyPipeline(inputDir, spark ? 'spark' : 'duckdb');
     const version = await service.register(definition, 'src/demo/adtech-daily-pipeline.ts');
-    log(`   Pipeline ${ADTECH_PIPELINE} (version ${version.version}): ${definition.steps.map((s) => `${s.id} [${s.kind}]`).join(' → ')}`);
+    log(`   Pipeline ${ADTECH_PIPELINE} (version ${version.version}, SQL on ${spark ? 'spark' : 'duckdb'}): ${definition.steps.map((s) => `${s.id} [${s.kind}]`).join(' → ')}`);
 
     const first = data.days[0] ?? '';
     const last = data.days.at(-1) ?? '';
@@ -108,7 +128,7 @@ export async function runAdTechDemo(options: AdTechDemoOptions): Promise<AdTechD
     const report = async (finished: readonly FinishedRun[]) => {
       for (const { run, state } of [...finished].sort((a, b) => a.run.partition.localeCompare(b.run.partition))) {
         runs.push({ date: run.partition, runId: run.runId, trigger: run.trigger, state });
-        log(`   ${run.partition}  ${run.trigger.padEnd(8)} ${state.padEnd(9)} ${await stepSummary(service, run.runId)}`);
+        log(`   ${run.partition}  ${run.trigger.padEnd(8)} ${state.padEnd(9)} ${await stepSummary(pipelines, run.runId)}`);
       }
     };
     if (pending.length === 0) {
@@ -150,7 +170,8 @@ export async function runAdTechDemo(options: AdTechDemoOptions): Promise<AdTechD
     log(`\n   Look around: strata pipeline runs · strata pipeline show <run> · strata quality results · strata pipeline lineage <run>`);
     return { runs, upToDate: pending.length === 0, answer };
   } finally {
-    await service.close();
+    await service?.close();
+    await spark?.release();
     await session.close();
     await engine.close();
     await strata.close();

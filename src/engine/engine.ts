@@ -43,3 +43,36 @@ export interface QueryResult extends AsyncIterable<readonly unknown[][]> {
   readonly columns: readonly ColumnInfo[];
   cancel(): Promise<void>;
 }
+
+/**
+ * A table write an engine commits itself, through Strata's Iceberg REST catalog (Spark): the rows
+ * of `sourceSql` go into `database.table` (on `branch` when given), and `snapshotProperties` land
+ * in the new snapshot's summary (pipeline commit markers, `strata.write-id`).
+ */
+export interface EngineTableWrite {
+  readonly database: string;
+  readonly table: string;
+  /** Write to this branch instead of main (write-audit-publish); created from main when missing. */
+  readonly branch?: string;
+  /** A query in the engine's SQL whose columns match the table's, by position. */
+  readonly sourceSql: string;
+  /** append; replace the partitions the rows fall in; or replace every row of the table. */
+  readonly mode: 'append' | 'overwrite-partitions' | 'overwrite';
+  readonly snapshotProperties?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An engine that reads and writes Strata's tables itself, through the Iceberg REST catalog it
+ * was configured with (Spark), instead of reading the planned files Strata hands it (DuckDB).
+ */
+export interface LakeEngine extends Engine {
+  /** The name Strata's catalog has in this engine's SQL (`strata`): `strata.db.table`. */
+  readonly lakeCatalog: string;
+  /** Commit one write (see `EngineTableWrite`); resolves once the engine's commit has landed. */
+  writeTable(write: EngineTableWrite, options?: QueryOptions): Promise<void>;
+}
+
+/** Whether `engine` reads and writes the lake itself (see `LakeEngine`). */
+export function isLakeEngine(engine: Engine): engine is LakeEngine {
+  return typeof (engine as Partial<LakeEngine>).writeTable === 'function' && typeof (engine as Partial<LakeEngine>).lakeCatalog === 'string';
+}

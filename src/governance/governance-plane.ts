@@ -55,6 +55,7 @@ export async function openGovernance(catalog: Catalog, options: { readonly clock
         policies,
         audit,
         builtinFunctions: await builtinFunctions(engine),
+        engine: engine.name,
         ...(opts.auditStatements === undefined ? {} : { auditStatements: opts.auditStatements }),
       });
     },

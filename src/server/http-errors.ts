@@ -30,6 +30,7 @@ const BY_CODE: Readonly<Record<string, number>> = {
   NAMESPACE_NOT_EMPTY: 409,
   COMMIT_STATE_UNKNOWN: 504,
   SHUTTING_DOWN: 503,
+  ENGINE_UNAVAILABLE: 503,
 };
 
 export function httpStatusFor(code: string): number {

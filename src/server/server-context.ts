@@ -9,12 +9,18 @@ import type { StrataHome } from '../catalog/index.ts';
 import { StrataError } from '../core/index.ts';
 import type { Engine } from '../engine/index.ts';
 import type { GovernancePlane } from '../governance/index.ts';
+import type { WorkgroupEngine } from './query/workgroup.ts';
 
 export interface ServerContext {
   readonly home: StrataHome;
   readonly governance: GovernancePlane;
-  /** The engine queries run on (DuckDB on the home's sandboxed runtime). */
+  /** The embedded engine (DuckDB on the home's sandboxed runtime): queries, history, governance. */
   readonly engine: Engine;
+  /**
+   * The engine a workgroup's queries run on: the embedded one, or Spark (connected on first use;
+   * ENGINE_UNAVAILABLE when the server has no Spark cluster or cannot reach it).
+   */
+  readonly engineFor: (engine: WorkgroupEngine) => Promise<Engine>;
   readonly metrics: Registry;
   /** Set once shutdown begins: new work is refused with SHUTTING_DOWN (503). */
   readonly lifecycle: { shuttingDown: boolean };

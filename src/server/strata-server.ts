@@ -21,9 +21,11 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { openStrataHome } from '../catalog/index.ts';
 import type { LogLevel } from '../config/index.ts';
 import { StrataError } from '../core/index.ts';
-import { DuckDbEngine } from '../engine/index.ts';
+import { DuckDbEngine, type Engine } from '../engine/index.ts';
+import { SparkConnection } from './spark-connection.ts';
 import { openGovernance } from '../governance/index.ts';
 import type { DuckDbRuntimeOptions } from '../table/index.ts';
+import type { LakeStoreOptions } from '../storage/index.ts';
 import { installAuthentication } from './authentication.ts';
 import { errorResponse } from './http-errors.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
@@ -43,8 +45,12 @@ export interface ServerOptions {
   readonly duckdb?: DuckDbRuntimeOptions;
   /** The catalog database (config `catalog.url`): empty for the home's SQLite file, or postgres://… */
   readonly catalogUrl?: string;
+  /** The lake (config `lake.*`): absent for `<home>/lake`. */
+  readonly lake?: LakeStoreOptions;
   readonly poolSize?: number;
   readonly settings?: Partial<ServerSettings>;
+  /** Connects the Spark engine for workgroups on `spark` (called on first use, again after a failure). */
+  readonly spark?: () => Promise<Engine>;
 }
 
 export interface StrataServer {
@@ -56,11 +62,15 @@ export interface StrataServer {
 }
 
 export async function startServer(options: ServerOptions): Promise<StrataServer> {
-  const home = await openStrataHome(options.home, options.duckdb ?? {}, options.catalogUrl ? { catalogUrl: options.catalogUrl } : {});
+  const home = await openStrataHome(options.home, options.duckdb ?? {}, {
+    ...(options.catalogUrl ? { catalogUrl: options.catalogUrl } : {}),
+    ...(options.lake ? { lake: options.lake } : {}),
+  });
   try {
     await home.runtime.sandbox([join(home.home, 'lake')]);
     const governance = await openGovernance(home.catalog);
     const engine = DuckDbEngine.create(home.runtime, { poolSize: options.poolSize ?? 4 });
+    const spark = new SparkConnection(options.spark);
     const shutdownHooks: ((graceMs: number) => Promise<void>)[] = [];
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'strata_process_' });
@@ -68,6 +78,7 @@ export async function startServer(options: ServerOptions): Promise<StrataServer>
       home,
       governance,
       engine,
+      engineFor: async (name) => (name === 'spark' ? spark.engine() : engine),
       metrics,
       lifecycle: { shuttingDown: false },
       settings: { ...DEFAULT_SERVER_SETTINGS, ...options.settings },
@@ -89,6 +100,7 @@ export async function startServer(options: ServerOptions): Promise<StrataServer>
           const grace = options.shutdownGraceMs ?? 10_000;
           await Promise.all(shutdownHooks.map((hook) => hook(grace)));
           await app.close();
+          await spark.close();
           await engine.close();
           await governance.close();
           await home.close();

@@ -7,6 +7,7 @@
  */
 import { StrataError, stringifyJson } from '../core/index.ts';
 import { ancestorsOf, partitionType, type Table, type ScanOptions } from '../table/index.ts';
+import { toSparkSql } from './spark-target.ts';
 
 export const METADATA_TABLES = ['snapshots', 'history', 'files', 'partitions', 'refs'] as const;
 export type MetadataTableKind = (typeof METADATA_TABLES)[number];
@@ -23,7 +24,17 @@ export function isMetadataTable(kind: string): kind is MetadataTableKind {
 }
 
 /** SQL for the relation behind `table$kind`. */
-export async function metadataTableSql(table: Table, kind: MetadataTableKind, scan: ScanOptions): Promise<string> {
+export async function metadataTableSql(table: Table, kind: MetadataTableKind, scan: ScanOptions, dialect: 'duckdb' | 'spark' = 'duckdb'): Promise<string> {
+  const sql = await metadataSql(table, kind, scan, dialect === 'duckdb' ? (type) => type : (type) => SPARK_TYPES[type] ?? type);
+  return dialect === 'duckdb' ? sql : toSparkSql(sql);
+}
+
+/** The Spark names of the DuckDB types the metadata tables use. */
+const SPARK_TYPES: Readonly<Record<string, string>> = { TIMESTAMPTZ: 'TIMESTAMP', VARCHAR: 'STRING', INTEGER: 'INT' };
+
+async function metadataSql(table: Table, kind: MetadataTableKind, scan: ScanOptions, typeName: (duckdbType: string) => string): Promise<string> {
+  const relation = (columns: readonly Column[], rows: readonly (readonly Cell[])[]): string =>
+    relationSql(columns.map((c) => ({ ...c, type: typeName(c.type) })), rows);
   const meta = table.metadata();
   switch (kind) {
     case 'snapshots':
@@ -143,7 +154,7 @@ export async function metadataTableSql(table: Table, kind: MetadataTableKind, sc
   }
 }
 
-function relation(columns: readonly Column[], rows: readonly (readonly Cell[])[]): string {
+function relationSql(columns: readonly Column[], rows: readonly (readonly Cell[])[]): string {
   const select = columns.map((c, i) => `CAST(${rows.length === 0 ? 'NULL' : `col${i}`} AS ${c.type}) AS "${c.name}"`).join(', ');
   if (rows.length === 0) return `SELECT ${select} LIMIT 0`;
   const values = rows.map((r) => `(${r.map(literal).join(', ')})`).join(', ');

@@ -30,6 +30,7 @@ import { parseGovernanceStatement } from '../governance/sql/index.ts';
 import { runGovernanceStatement } from './governance-statements.ts';
 import { governedTables, ownTheNewObject } from './governed-catalog.ts';
 import { fieldsFromDuckDbColumns, icebergTypeOf, idCounter } from './type-mapping.ts';
+import { targetFor, type SessionTarget, type WriteMode } from './session-target.ts';
 import { shapeOf } from '../governance/enforce/index.ts';
 
 /** Options of one `execute` call: the engine's, plus a look at the plan before anything runs. */
@@ -81,6 +82,7 @@ export class SqlSession {
   readonly catalog: Catalog;
   readonly engine: Engine;
   readonly governor: Governor | undefined;
+  readonly #target: SessionTarget;
   #lastPlan: readonly TableReadPlan[] = [];
   readonly #liveViews = new Set<string>();
 
@@ -88,6 +90,7 @@ export class SqlSession {
     this.catalog = options.catalog;
     this.engine = options.engine;
     this.governor = options.governor;
+    this.#target = targetFor(options.engine, options.catalog);
   }
 
   static async open(options: SqlSessionOptions): Promise<SqlSession> {
@@ -156,6 +159,7 @@ export class SqlSession {
   /** Drops any views a not-yet-drained result still holds. The engine belongs to the caller. */
   async close(): Promise<void> {
     await this.#dropViews([...this.#liveViews]);
+    await this.#target.close();
   }
 
   /**
@@ -270,7 +274,7 @@ export class SqlSession {
       await options.onPlanned?.({ kind: 'query', plans: resolved.plans, policyFingerprint: guard?.policyFingerprint() ?? 'ungoverned' });
       await this.#createViews(resolved);
       await guard?.allow();
-      const result = await this.engine.query(resolved.sql, options);
+      const result = await this.engine.query(this.#target.statementText(resolved.sql), options);
       const views = [...resolved.views.keys()];
       const drop = (): Promise<void> => this.#dropViews(views);
       const mapError = (error: unknown): unknown => this.#mapError(error, resolved);
@@ -304,9 +308,10 @@ export class SqlSession {
     try {
       await this.#createViews(resolved);
       await guard?.allow();
-      const out: unknown[][] = [...resolved.views].map(([name, sql]) => [`rewrite: ${name}`, sql]);
-      out.push(['statement', resolved.sql]);
-      for (const row of await this.#run(`EXPLAIN ${statement.analyze ? 'ANALYZE ' : ''}${resolved.sql}`)) out.push([String(row[0]), String(row[1])]);
+      const sql = this.#target.statementText(resolved.sql);
+      const out: unknown[][] = [...resolved.views].map(([name, view]) => [`rewrite: ${name}`, view]);
+      out.push(['statement', sql]);
+      out.push(...(await this.#target.explain(sql, statement.analyze)));
       return rows(
         [
           { name: 'part', type: 'VARCHAR' },
@@ -322,7 +327,14 @@ export class SqlSession {
   }
 
   async #resolve(text: string, offset: number, guard: StatementGuard | undefined): Promise<ResolvedQuery> {
-    const resolved = await resolveQuery(text, { catalog: this.catalog, scalar: (sql) => this.#scalar(sql), offset, ...(guard ? { governance: guard } : {}) });
+    const resolved = await resolveQuery(text, {
+      catalog: this.catalog,
+      scalar: (sql) => this.#target.parseScalar(sql),
+      scanSql: (read) => this.#target.scanSql(read),
+      dialect: this.#target.dialect,
+      offset,
+      ...(guard ? { governance: guard } : {}),
+    });
     this.#lastPlan = [...this.#lastPlan, ...resolved.plans];
     return resolved;
   }
@@ -330,28 +342,17 @@ export class SqlSession {
   async #createViews(resolved: ResolvedQuery): Promise<void> {
     for (const [name, sql] of resolved.views) {
       this.#liveViews.add(name);
-      await this.#run(`CREATE VIEW ${quoteIdent(name)} AS ${sql}`);
+      await this.#target.createView(name, sql);
     }
   }
 
   async #dropViews(names: readonly string[]): Promise<void> {
     for (const name of names) {
       if (!this.#liveViews.delete(name)) continue;
-      await this.#run(`DROP VIEW IF EXISTS ${quoteIdent(name)}`).catch(() => undefined);
+      await this.#target.dropView(name).catch(() => undefined);
     }
   }
 
-  /** Run a statement that returns little or nothing, to completion. */
-  async #run(sql: string): Promise<unknown[][]> {
-    const result = await this.engine.query(sql);
-    const out: unknown[][] = [];
-    for await (const batch of result) out.push(...batch);
-    return out;
-  }
-
-  async #scalar(sql: string): Promise<unknown> {
-    return (await this.#run(sql))[0]?.[0];
-  }
 
   /** Resolve a write's source query and run `write` with SQL the table writer can read. */
   async #withSource<T>(
@@ -365,9 +366,8 @@ export class SqlSession {
       await options.onPlanned?.({ kind: 'write', plans: resolved.plans, policyFingerprint: guard?.policyFingerprint() ?? 'ungoverned' });
       await this.#createViews(resolved);
       await guard?.allow();
-      const described = await this.#run(`DESCRIBE SELECT * FROM (${resolved.sql}\n)`);
-      const columns = described.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
-      return await write(resolved.sql, columns);
+      const sql = this.#target.statementText(resolved.sql);
+      return await write(sql, await this.#target.describeQuery(sql));
     } catch (error) {
       throw this.#mapError(error, resolved);
     } finally {
@@ -391,15 +391,10 @@ export class SqlSession {
     const asSelect = statement.asSelect;
     if (!asSelect) throw new StrataError('SQL_ERROR', 'CREATE TABLE needs columns or AS SELECT');
     return this.#withSource(asSelect, options, guard, async (sql, columns) => {
-      const table = await this.catalog.createTable(id, fieldsFromDuckDbColumns(columns), { partitionBy: statement.partitionBy });
-      try {
-        const result = await table.append({ sql }, options.write);
-        await ownTheNewObject(this.governor, { database: statement.table.database, table: statement.table.table });
-        return written(`Created table ${id}`, result.snapshot);
-      } catch (error) {
-        await this.catalog.dropTable(id, { purge: true }).catch(() => undefined);
-        throw error;
-      }
+      const { database, table } = statement.table;
+      const created = await this.#target.createTableAs({ database, name: table, partitionBy: statement.partitionBy, sourceSql: sql, columns, write: options.write });
+      await ownTheNewObject(this.governor, { database, table });
+      return created.snapshot ? written(`Created table ${id}`, created.snapshot) : ok(`Created table ${id}: 0 row(s)`);
     });
   }
 
@@ -430,12 +425,10 @@ export class SqlSession {
       });
       const source = `SELECT ${select.join(', ')} FROM (${sql}\n) AS strata_src(${aliases.join(', ')})`; // \n: a trailing -- comment must not swallow the paren
       const write = options.write ?? {};
-      const result = !statement.overwrite
-        ? await table.append({ sql: source }, write)
-        : write.overwrite === 'table'
-          ? await table.overwrite({ sql: source }, write)
-          : await table.overwritePartitions({ sql: source }, write);
-      return written(`${statement.overwrite ? 'Overwrote partitions of' : 'Inserted into'} ${table.name}`, result.snapshot);
+      const mode: WriteMode = !statement.overwrite ? 'append' : write.overwrite === 'table' ? 'overwrite' : 'overwrite-partitions';
+      const { database, table: name } = statement.table;
+      const snapshot = await this.#target.write({ table, database, name, sourceSql: source, mode, write });
+      return written(`${statement.overwrite ? 'Overwrote partitions of' : 'Inserted into'} ${table.name}`, snapshot);
     });
   }
 
@@ -444,7 +437,7 @@ export class SqlSession {
     if (guard) refuseFilteredDelete(guard, statement.table, table);
     let filter: Expression = { kind: 'true' };
     if (statement.where) {
-      const raw = await this.#scalar(`SELECT json_serialize_sql(${quoteString(`SELECT * FROM t WHERE ${statement.where.sql}`)})`);
+      const raw = await this.#target.parseScalar(`SELECT json_serialize_sql(${quoteString(`SELECT * FROM t WHERE ${statement.where.sql}`)})`);
       const ast = parseJson(String(raw)) as AstNode;
       const statements = ast['statements'] as AstNode[] | undefined;
       const where = (statements?.[0]?.['node'] as AstNode | undefined)?.['where_clause'] as AstNode | undefined;

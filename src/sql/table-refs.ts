@@ -25,6 +25,7 @@ import { Expressions, bind, type Expression, type ScanOptions, type ScanStats, t
 import { conjuncts, constantOf, toExpression, type AstNode } from './predicates.ts';
 import { isMetadataTable, metadataTableSql, METADATA_TABLES } from './metadata-tables.ts';
 import { EditedText, rewriteTimeTravel, significant, tokenize, type Edit } from '../core/index.ts';
+import type { PlannedRead } from './session-target.ts';
 
 const DUCKDB_SCHEMAS = new Set(['main', 'temp', 'information_schema', 'pg_catalog']);
 
@@ -56,6 +57,10 @@ export interface ResolveContext {
   readonly offset?: number;
   /** Governance's say over the query: what may be read and how (absent: read everything raw). */
   readonly governance?: ReferenceGovernance;
+  /** The SQL reading a planned table (default: DuckDB over the planned files, `TableScan.toSql`). */
+  readonly scanSql?: (read: PlannedRead) => Promise<string>;
+  /** The engine SQL metadata tables are written in (default duckdb). */
+  readonly dialect?: 'duckdb' | 'spark';
 }
 
 interface Ref {
@@ -122,13 +127,13 @@ export async function resolveQuery(text: string, ctx: ResolveContext): Promise<R
           { table: `${schemaName}.${tableName}`, position },
         );
       }
-      viewSql = await metadataTableSql(table, metaKind, scan);
+      viewSql = await metadataTableSql(table, metaKind, scan, ctx.dialect ?? 'duckdb');
       plans.push({ table: `${schemaName}.${baseName}`, metadataTable: metaKind, filter: 'true' });
     } else {
       const filter = pushdownFilter(table, ref, governed);
       const tableScan = table.scan({ ...scan, ...(filter ? { filter } : {}), caseSensitive: false });
       const plan = await tableScan.planFiles();
-      viewSql = await tableScan.toSql(plan);
+      viewSql = ctx.scanSql ? await ctx.scanSql({ database: schemaName, name: baseName, table, scan: tableScan, plan }) : await tableScan.toSql(plan);
       if (governed) viewSql = governed.wrap(viewSql, plan.schema);
       plans.push({
         table: `${schemaName}.${baseName}`,

@@ -18,4 +18,5 @@ export {
   type ZoneConfig,
   type ZoneLocation,
 } from './lake-layout.ts';
+export { closeLakeStore, openLakeStore, parseLakeUri, type LakeS3Options, type LakeStoreOptions } from './lake-store.ts';
 export { RawZoneWriter } from './raw-zone-writer.ts';

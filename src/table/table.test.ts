@@ -5,6 +5,7 @@ import { Expressions } from './expressions/index.ts';
 import { schema } from './schema/schema.ts';
 import { Types, field } from './schema/types.ts';
 import { tableFixture, specOf, type TableFixture } from './testing/table-fixture.ts';
+import { TEST_LAKE } from './testing/test-lake.ts';
 import type { Table } from './table.ts';
 
 const eventSchema = schema(0, [
@@ -18,6 +19,16 @@ const generate = (from: number, count: number) =>
   `SELECT i AS id, TIMESTAMPTZ '2024-03-01 00:00:00+00' + INTERVAL (i * 30) MINUTE AS ts,
           ['eu', 'us', 'apac'][1 + i % 3] AS region, CAST(i * 0.5 AS DECIMAL(10, 2)) AS amount
    FROM range(${from}, ${from + count}) t(i)`;
+
+/** Keys of the objects in a table's `metadata/` or `data/` directory, on whichever lake the test runs (local or S3). */
+async function objectsUnder(t: Table, dir: 'metadata' | 'data'): Promise<string[]> {
+  const store = t.ops.store;
+  const key = store.keyFromUri(`${t.metadata().location}/${dir}`);
+  assert.ok(key !== undefined, `${t.metadata().location} is in the fixture's lake`);
+  const keys: string[] = [];
+  for await (const object of store.list(`${key}/`)) keys.push(object.key);
+  return keys;
+}
 
 const ids = (rows: Record<string, unknown>[]) => rows.map((r) => Number(r['id'])).sort((a, b) => a - b);
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
@@ -37,6 +48,7 @@ describe('Table', () => {
 
   test('append writes one snapshot per commit with Iceberg summary counters', async () => {
     const t = await events('append');
+    assert.match(t.metadata().location, TEST_LAKE === 's3' ? /^s3:\/\// : /^file:\/\//, `the table is on the ${TEST_LAKE} lake`);
     const first = await t.append({ sql: generate(0, 100) });
     const second = await t.append({ sql: generate(100, 50) });
     assert.equal(first.snapshot.summary.operation, 'append');
@@ -130,23 +142,19 @@ describe('Table', () => {
   test('a failed overwrite leaves no files behind and all-deleted manifests are not carried forward', async () => {
     const t = await events('cleanup');
     await t.append({ sql: generate(0, 96) });
-    const { readdirSync } = await import('node:fs');
-    const { fileURLToPath } = await import('node:url');
-    const metadataDir = fileURLToPath(`${t.metadata().location}/metadata`);
     const other = await fx.open('cleanup');
-    const before = readdirSync(metadataDir).length;
+    const before = (await objectsUnder(t, 'metadata')).length;
     // `t` starts an overwrite of day 1 from a stale view while `other` appends to day 1 first.
     await other.append({ rows: [{ id: 7000n, ts: '2024-03-01T01:00:00Z', region: 'us', amount: '2.00' }] });
-    const afterAppend = readdirSync(metadataDir).length;
-    const dataDir = fileURLToPath(`${t.metadata().location}/data`);
-    const dataFiles = () => readdirSync(dataDir, { recursive: true }).filter((f) => String(f).endsWith('.parquet')).length;
-    const dataBefore = dataFiles();
+    const afterAppend = (await objectsUnder(t, 'metadata')).length;
+    const dataFiles = async () => (await objectsUnder(t, 'data')).filter((k) => k.endsWith('.parquet')).length;
+    const dataBefore = await dataFiles();
     await assert.rejects(
       t.overwritePartitions({ rows: [{ id: 7001n, ts: '2024-03-01T02:00:00Z', region: 'us', amount: '3.00' }] }),
       (e) => StrataError.is(e, 'COMMIT_CONFLICT'),
     );
-    assert.equal(readdirSync(metadataDir).length, afterAppend, 'the failed overwrite left no metadata behind');
-    assert.equal(dataFiles(), dataBefore, 'the failed overwrite left no data files behind');
+    assert.equal((await objectsUnder(t, 'metadata')).length, afterAppend, 'the failed overwrite left no metadata behind');
+    assert.equal(await dataFiles(), dataBefore, 'the failed overwrite left no data files behind');
     assert.ok(afterAppend > before);
     await t.refresh();
     const deleted = await t.deleteWhere(Expressions.lessThan('ts', '2024-03-02T00:00:00Z'));
@@ -172,11 +180,8 @@ describe('Table', () => {
       },
     };
     const writer = new Table(flaky, fx.runtime);
-    const { readdirSync } = await import('node:fs');
-    const { fileURLToPath } = await import('node:url');
     await assert.rejects(writer.append({ sql: generate(0, 10) }), (e) => StrataError.is(e, 'COMMIT_STATE_UNKNOWN'));
-    const dataDir = fileURLToPath(`${t.metadata().location}/data`);
-    assert.ok(readdirSync(dataDir, { recursive: true }).some((f) => String(f).endsWith('.parquet')), 'data files are kept');
+    assert.ok((await objectsUnder(t, 'data')).some((k) => k.endsWith('.parquet')), 'data files are kept');
   });
 
   test('time travel by snapshot id and by timestamp', async () => {

@@ -1,6 +1,7 @@
 /**
  * A governed lake for the governance suites, written against the `Engine` interface: the suites
- * never touch DuckDB directly, so the Spark engine (a later issue) runs them by adding a factory.
+ * never touch an engine directly, and run on every factory in `ENGINE_FACTORIES` (DuckDB, and
+ * Spark through Spark Connect and Strata's REST catalog — test/parity/engines-under-test.ts).
  *
  * The data carries unique marker strings (`SSN-…`, `SAL-…`, names of US staff) so a test can
  * assert that a forbidden value appears nowhere in a result or an error message.
@@ -13,11 +14,23 @@ import { StrataError } from '../../src/core/index.ts';
 import { DuckDbEngine, type Engine } from '../../src/engine/index.ts';
 import { bootstrapAdmin, openGovernance, type GovernancePlane } from '../../src/governance/index.ts';
 import { SqlSession } from '../../src/sql/index.ts';
+import { sparkUnderTest } from '../parity/engines-under-test.ts';
 
 /** How a suite gets an engine over a home, and locks it down for untrusted SQL. */
 export interface EngineFactory {
   readonly name: string;
-  open(home: StrataHome): Promise<{ readonly engine: Engine; sandbox(): Promise<void> }>;
+  /** Why this engine cannot run here (a skip message), or undefined. */
+  readonly skip?: string | undefined;
+  open(home: StrataHome): Promise<{ readonly engine: Engine; sandbox(): Promise<void>; close?(): Promise<void> }>;
+  /** Names of the per-statement views the engine holds right now (`strata_ref_…`). */
+  liveViews(engine: Engine): Promise<string[]>;
+}
+
+async function column(engine: Engine, sql: string, index = 0): Promise<string[]> {
+  const result = await engine.query(sql);
+  const names: string[] = [];
+  for await (const batch of result) for (const row of batch) names.push(String(row[index]));
+  return names;
 }
 
 export const duckDbFactory: EngineFactory = {
@@ -26,7 +39,22 @@ export const duckDbFactory: EngineFactory = {
     const engine = DuckDbEngine.create(home.runtime, { poolSize: 2 });
     return { engine, sandbox: () => home.runtime.sandbox([join(home.home, 'lake')]) };
   },
+  liveViews: (engine) => column(engine, "SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'strata_ref_%'"),
 };
+
+/** Spark: what it reads it reads through the REST catalog; the DuckDB runtime only parses, sandboxed all the same. */
+export const sparkFactory: EngineFactory = {
+  name: 'spark',
+  skip: sparkUnderTest.skip,
+  async open(home) {
+    const opened = await sparkUnderTest.open(home);
+    return { engine: opened.engine, sandbox: () => home.runtime.sandbox([join(home.home, 'lake')]), close: () => opened.close() };
+  },
+  // SHOW VIEWS: (namespace, viewName, isTemporary); the views are the session's temporary ones.
+  liveViews: (engine) => column(engine, "SHOW VIEWS LIKE 'strata_ref_*'", 1),
+};
+
+export const ENGINE_FACTORIES: readonly EngineFactory[] = [duckDbFactory, sparkFactory];
 
 export type Outcome = { readonly kind: 'rows'; readonly rows: unknown[][] } | { readonly kind: 'error'; readonly code: string; readonly message: string };
 
@@ -47,7 +75,7 @@ export interface GovernedLake {
 export async function openGovernedLake(factory: EngineFactory, setup: (lake: GovernedLake) => Promise<void>): Promise<GovernedLake> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-governed-'));
   const home = await openStrataHome(dir, { threads: 2 });
-  const { engine, sandbox } = await factory.open(home);
+  const { engine, sandbox, close: closeEngine } = await factory.open(home);
   const governance = await openGovernance(home.catalog);
   await bootstrapAdmin(governance.identity);
   const admin = await SqlSession.open({ catalog: home.catalog, engine, governor: await governance.governorFor('admin', engine) });
@@ -71,7 +99,7 @@ export async function openGovernedLake(factory: EngineFactory, setup: (lake: Gov
       for (const session of sessions.values()) await session.close();
       await admin.close();
       await governance.close();
-      await engine.close();
+      await (closeEngine ? closeEngine() : engine.close());
       await home.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -13,7 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { MaskFunction } from '../../src/governance/index.ts';
-import { duckDbFactory, openGovernedLake, textOf, type GovernedLake } from './governed-fixture.ts';
+import { ENGINE_FACTORIES, openGovernedLake, textOf, type GovernedLake } from './governed-fixture.ts';
+import { shutdownEngines } from '../parity/engines-under-test.ts';
 
 interface ColumnPlan {
   readonly name: string;
@@ -71,17 +72,22 @@ const query = (plans: readonly TablePlan[]): fc.Arbitrary<(db: string) => string
 
 const marker = (run: number, t: number, c: string, row: number): string => `mk${run}_${t}_${c}_${row}_zz`;
 
-describe('property: a principal never receives a forbidden value', () => {
+after(() => shutdownEngines());
+
+/** Spark runs each statement as a distributed job (~0.1–1 s); fewer random lakes keep the suite in CI's budget. */
+const RUNS: Readonly<Record<string, number>> = { duckdb: 25, spark: 6 };
+
+for (const factory of ENGINE_FACTORIES) describe(`property: a principal never receives a forbidden value on ${factory.name}`, { skip: factory.skip }, () => {
   let lake: GovernedLake;
   let runs = 0;
   before(async () => {
-    lake = await openGovernedLake(duckDbFactory, async (l) => {
+    lake = await openGovernedLake(factory, async (l) => {
       await l.governance.identity.createPrincipal('pat', { attributes: { limit: '2' } });
       await l.governance.identity.createRole('prober');
       await l.governance.identity.grantRole('prober', { principal: 'pat' });
       await l.governance.policies.createTagKey('sensitivity', ['high', 'low']);
     });
-  });
+  }, { timeout: 300_000 });
   after(async () => lake.close());
 
   test('random tables, policies and queries', async () => {
@@ -99,7 +105,7 @@ describe('property: a principal never receives a forbidden value', () => {
           if (outcome.kind === 'error') assert.ok(['ACCESS_DENIED', 'SQL_ERROR'].includes(outcome.code), `${sql}: ${outcome.code} ${outcome.message}`);
         }
       }),
-      { numRuns: 25 },
+      { numRuns: RUNS[factory.name] ?? 25 },
     );
   });
 });

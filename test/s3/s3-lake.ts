@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Catalog, SqliteCatalogBackend } from '../../src/catalog/index.ts';
-import { LakeLayout, S3ObjectStore } from '../../src/storage/index.ts';
+import { LakeLayout, S3ObjectStore, type LakeStoreOptions, type ObjectStore } from '../../src/storage/index.ts';
 import { DuckDbRuntime } from '../../src/table/index.ts';
 import type { S3TestServer } from '../../src/storage/testing/s3-test-server.ts';
 
@@ -50,8 +50,20 @@ export async function openS3Lake(server: S3TestServer, label: string): Promise<S
 }
 
 /** Every key (relative to the store) under `prefix`. */
-export async function listKeys(store: S3ObjectStore, prefix: string): Promise<string[]> {
+export async function listKeys(store: ObjectStore, prefix: string): Promise<string[]> {
   const keys: string[] = [];
   for await (const info of store.list(prefix)) keys.push(info.key);
   return keys;
+}
+
+/**
+ * `openStrataHome`'s `lake` option for a fresh random prefix of the server's bucket (also what a
+ * child process needs, as JSON, to open the same lake).
+ */
+export function s3LakeOptions(server: S3TestServer, label: string): LakeStoreOptions {
+  const config = server.storeConfig();
+  return {
+    uri: `s3://${server.bucket}/${label}-${randomBytes(4).toString('hex')}`,
+    s3: { endpoint: server.endpoint, region: server.region, forcePathStyle: true, ...(config.credentials ? { credentials: config.credentials } : {}) },
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * The SqlSession CLI commands run SQL through (`strata sql`, `strata shell`, `strata quality …`):
- * on the embedded engine configured from the home's config (pool size, default timeout), governed
+ * on the embedded engine configured from the home's config (pool size, default timeout) — or on
+ * Spark (`--engine spark`, config `query.engine`: the shared cluster, see spark-compute.ts) — governed
  * as the CLI's principal (config `principal`, or `--as`). Grants, masks and row filters apply, a
  * table the principal may not read fails with ACCESS_DENIED, and each statement is audited. SQL
  * from a principal who is not an administrator runs on a locked-down DuckDB: no files outside the
@@ -8,7 +9,9 @@
  */
 import { join } from 'node:path';
 import type { StrataHome } from '../../catalog/index.ts';
-import { DuckDbEngine } from '../../engine/index.ts';
+import { DuckDbEngine, type Engine } from '../../engine/index.ts';
+import type { EngineName } from '../../config/index.ts';
+import { connectSharedSpark } from './spark-compute.ts';
 import { openGovernance, type GovernancePlane } from '../../governance/index.ts';
 import { SqlSession } from '../../sql/index.ts';
 import type { CliContext } from '../cli-context.ts';
@@ -19,13 +22,16 @@ export interface GovernedSession {
   close(): Promise<void>;
 }
 
-export async function openGovernedSession(context: CliContext, strata: StrataHome): Promise<GovernedSession> {
+export async function openGovernedSession(context: CliContext, strata: StrataHome, options: { readonly engine?: EngineName } = {}): Promise<GovernedSession> {
   const values = context.config.values;
   const timeoutMs = values['query.timeout_ms'];
-  const engine = DuckDbEngine.create(strata.runtime, {
-    poolSize: values['duckdb.pool_size'],
-    ...(timeoutMs > 0 ? { defaultTimeoutMs: timeoutMs } : {}),
-  });
+  const engine: Engine =
+    (options.engine ?? values['query.engine']) === 'spark'
+      ? await connectSharedSpark(strata.home, values)
+      : DuckDbEngine.create(strata.runtime, {
+          poolSize: values['duckdb.pool_size'],
+          ...(timeoutMs > 0 ? { defaultTimeoutMs: timeoutMs } : {}),
+        });
   const governance = await openGovernance(strata.catalog);
   try {
     const governor = await governance.governorFor(context.principal, engine, context.actingAs === undefined ? {} : { actingAs: context.actingAs });

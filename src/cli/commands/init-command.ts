@@ -13,6 +13,7 @@ import { bootstrapAdmin, openGovernance, type BootstrapResult } from '../../gove
 import { CONFIG_FILE_NAME, configTemplate, loadConfig } from '../../config/index.ts';
 import { ZONES } from '../../storage/index.ts';
 import type { CliContext } from '../cli-context.ts';
+import { homeOptionsOf } from '../home-options.ts';
 
 export interface InitResult {
   readonly home: string;
@@ -32,7 +33,6 @@ export async function initHome(home: string, options: { force?: boolean } = {}):
     }
   };
   ensureDir(home);
-  for (const zone of ZONES) ensureDir(join(home, 'lake', zone));
 
   const configFile = join(home, CONFIG_FILE_NAME);
   if (options.force === true && existsSync(configFile)) renameSync(configFile, `${configFile}.bak`);
@@ -43,11 +43,13 @@ export async function initHome(home: string, options: { force?: boolean } = {}):
   // Validates the file (INVALID_CONFIG for a broken one) before anything opens DuckDB with it.
   const config = loadConfig(home);
   ensureDir(config.values['duckdb.temp_directory']);
+  // An s3:// lake (lake.uri) has no directories to make: its zones are key prefixes.
+  if (config.values['lake.uri'] === '') for (const zone of ZONES) ensureDir(join(home, 'lake', zone));
 
   const catalogUrl = config.values['catalog.url'];
   const catalogFile = join(home, 'catalog.db');
   const hadCatalog = catalogUrl !== '' || existsSync(catalogFile);
-  const strata = await openStrataHome(home, { tempDirectory: config.values['duckdb.temp_directory'] }, { catalogUrl });
+  const strata = await openStrataHome(home, { tempDirectory: config.values['duckdb.temp_directory'] }, homeOptionsOf(config.values));
   let admin: BootstrapResult;
   try {
     const governance = await openGovernance(strata.catalog);

@@ -9,6 +9,7 @@ import { startServer } from '../../server/index.ts';
 import { openStrataHome } from '../../catalog/index.ts';
 import { PipelineService } from '../../pipeline/index.ts';
 import type { CliContext } from '../cli-context.ts';
+import { connectSharedSpark, sparkCompute } from './spark-compute.ts';
 
 export function registerServe(program: Command, context: CliContext): void {
   program
@@ -43,12 +44,14 @@ See docs/server.md.`,
         logLevel: values['server.log_level'],
         duckdb: context.runtimeOptions(),
         catalogUrl: values['catalog.url'],
+        lake: context.homeOptions().lake ?? {},
         poolSize: values['duckdb.pool_size'],
         settings: { resultRetentionMs: values['server.result_retention_ms'], historyRetentionDays: values['server.history_retention_days'] },
+        spark: () => connectSharedSpark(context.home, values),
       });
       process.stderr.write(`Strata server on ${server.url} (home ${context.home}); Ctrl-C stops it\n`);
       // Pipelines ingest files from anywhere, so they get their own (unsandboxed) view of the home.
-      const pipelines = options.pipelines ? await startPipelines(context) : undefined;
+      const pipelines = options.pipelines ? await startPipelines(context, server.url) : undefined;
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
@@ -62,9 +65,16 @@ See docs/server.md.`,
     });
 }
 
-async function startPipelines(context: CliContext): Promise<{ close(): Promise<void> }> {
-  const home = await openStrataHome(context.home, context.runtimeOptions(), { catalogUrl: context.config.values['catalog.url'] });
-  const service = await PipelineService.open({ home, globalConcurrency: context.config.values['pipelines.concurrency'], log: (line) => process.stderr.write(`${line}\n`) });
+async function startPipelines(context: CliContext, catalogUri: string): Promise<{ close(): Promise<void> }> {
+  const home = await openStrataHome(context.home, context.runtimeOptions(), context.homeOptions());
+  const values = context.config.values;
+  const service = await PipelineService.open({
+    home,
+    globalConcurrency: values['pipelines.concurrency'],
+    log: (line) => process.stderr.write(`${line}\n`),
+    // Transient clusters reach the catalog through this very server.
+    spark: sparkCompute({ strata: home, config: values, catalogUri }),
+  });
   const loop = service.start(context.config.values['pipelines.poll_interval_ms']);
   process.stderr.write('Pipeline scheduler running\n');
   return {

@@ -13,6 +13,7 @@ import type { StrataHome } from '../../catalog/index.ts';
 import { syncAuditTable } from '../../governance/index.ts';
 import { stringifyJson } from '../../core/index.ts';
 import type { QueryOptions } from '../../engine/index.ts';
+import type { EngineName } from '../../config/index.ts';
 import type { StatementResult } from '../../sql/index.ts';
 import { openGovernedSession } from './governed-session.ts';
 import type { CliContext } from '../cli-context.ts';
@@ -22,15 +23,16 @@ export interface SqlRunner {
   close(): Promise<void>;
 }
 
-export async function openSqlRunner(context: CliContext, strata: StrataHome): Promise<SqlRunner> {
+export async function openSqlRunner(context: CliContext, strata: StrataHome, options: { readonly engine?: EngineName } = {}): Promise<SqlRunner> {
   const values = context.config.values;
-  const { session, governance, close } = await openGovernedSession(context, strata);
+  const { session, governance, close } = await openGovernedSession(context, strata, options);
   return {
     async run(sql, signal) {
       // system.audit_log mirrors the audit log on demand: bring it up to date before it is read.
       if (/audit_log/i.test(sql)) await syncAuditTable(strata.catalog, governance.audit);
-      const options: QueryOptions = { batchRows: values['query.batch_rows'], ...(signal !== undefined ? { signal } : {}) };
-      await renderStatementResult(context, strata, await session.execute(sql, options));
+      const timeoutMs = values['query.timeout_ms'];
+      const queryOptions: QueryOptions = { batchRows: values['query.batch_rows'], ...(timeoutMs > 0 ? { timeoutMs } : {}), ...(signal !== undefined ? { signal } : {}) };
+      await renderStatementResult(context, strata, await session.execute(sql, queryOptions));
     },
     close,
   };

@@ -26,3 +26,39 @@ export {
   type SparkConnectTestServer,
   type StartSparkConnectOptions,
 } from './testing/spark-connect-server.ts';
+export {
+  startSparkCluster,
+  sparkConnectionString,
+  withTransientSparkCluster,
+  startManagedCluster,
+  stopManagedCluster,
+  managedClusterStatus,
+  managedClusterPaths,
+  readManagedState,
+  resolveSparkEndpoint,
+  ensureIcebergRuntimeJar,
+  provisionIcebergRuntimeJar,
+  processCommandLine,
+  DEFAULT_SPARK_CORES,
+  DEFAULT_SPARK_MEMORY,
+  SPARK_MEMORY_PATTERN,
+  type SparkCluster,
+  type SparkClusterOptions,
+  type SparkEndpoint,
+  type ManagedSparkState,
+  type ManagedClusterStatus,
+  type ManagedCatalogCredentials,
+  type StartManagedClusterOptions,
+} from './compute/index.ts';
+export { SparkEngine, SPARK_SESSION_CONF, quoteName, type SparkEngineOptions } from './spark-engine.ts';
+export { sparkEngineError, type SqlEmbedding } from './spark-engine-errors.ts';
+export {
+  lakeCatalogConf,
+  icebergRuntimeArtifact,
+  icebergRuntimeJarPath,
+  ICEBERG_SPARK_RUNTIME,
+  DEFAULT_LAKE_CATALOG,
+  type LakeCatalogConfOptions,
+} from './lake-catalog-conf.ts';
+export { WriteOperationV2Mode, type WriteOperationV2, type Command, type Expression, type Plan } from './connect/messages.ts';
+export type { SparkQueryContext } from './connect/spark-errors.ts';

@@ -58,8 +58,19 @@ export const duckDbDialect: PolicyDialect = {
         return hashMask(column, type, hashKey) ?? nullOf;
       case 'partial':
         return partialMask(column, type, fn.keepLast, fn.fill ?? '*') ?? nullOf;
-      case 'round':
-        return isNumber(type) && Number.isInteger(fn.digits) ? `TRY_CAST(round(${column}, ${fn.digits}) AS ${sqlType})` : nullOf;
+      case 'round': {
+        if (!isNumber(type) || !Number.isInteger(fn.digits)) return nullOf;
+        if (type.kind === 'decimal') {
+          // DuckDB's decimal round gives a constant 0 (also for NULL) once the digits reach past the
+          // type's integer digits, even where the true result is 10^n: round in DECIMAL(38, s), no
+          // further left than one digit past the column's integer digits (everything rounds to 0 there).
+          const digits = Math.max(fn.digits, decimalRoundFloor(type));
+          return `CASE WHEN ${column} IS NULL THEN NULL ELSE TRY_CAST(round(CAST(${column} AS DECIMAL(38,${type.scale})), ${digits}) AS ${sqlType}) END`;
+        }
+        // Integers round in HUGEINT: DuckDB's integer round wraps past the type's limit.
+        const value = type.kind === 'int' || type.kind === 'long' ? `CAST(${column} AS HUGEINT)` : column;
+        return `TRY_CAST(round(${value}, ${fn.digits}) AS ${sqlType})`;
+      }
       case 'bucket':
         return bucketMask(column, type, sqlType, fn) ?? nullOf;
       case 'expression':
@@ -68,6 +79,11 @@ export const duckDbDialect: PolicyDialect = {
     }
   },
 };
+
+/** The leftmost digits worth rounding a decimal to: one place past its integer digits (all values round to 0 there). */
+export function decimalRoundFloor(type: { readonly precision: number; readonly scale: number }): number {
+  return -(type.precision - type.scale) - 1;
+}
 
 function isNumber(type: IcebergType): boolean {
   return ['int', 'long', 'float', 'double', 'decimal'].includes(type.kind);

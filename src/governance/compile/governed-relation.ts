@@ -11,7 +11,8 @@
  * of this relation, so everything it does — filters, joins, GROUP BY — sees masked values only.
  *
  * Principal functions in filters and expression masks are bound to literals first
- * (principal-functions.ts); each filter is checked to be self-contained (policy-text.ts) so it
+ * (principal-functions.ts), and the policy text is re-spelled for the dialect's engine (Spark reads
+ * backslashes in string literals and comments differently from DuckDB); each filter is checked to be self-contained (policy-text.ts) so it
  * cannot close the parenthesis it is wrapped in and escape the AND.
  */
 import { StrataError } from '../../core/index.ts';
@@ -42,7 +43,7 @@ export function compileGovernedRelation(scanSql: string, decision: ReadDecision,
   }
   const items = readable.map((c) => {
     const raw = `${BASE_ALIAS}.${dialect.quoteIdent(c.name)}`;
-    const value = c.mask ? dialect.maskExpression(boundMask(c.mask.function, principal, dialect, `mask ${c.mask.policy}`), raw, c.type, c.mask.hashKey) : raw;
+    const value = c.mask ? dialect.maskExpression(boundMask(c.mask.function, principal, `mask ${c.mask.policy}`), raw, c.type, c.mask.hashKey) : raw;
     return `  ${value} AS ${dialect.quoteIdent(c.name)}`;
   });
   const filters = decision.rowFilters.map((f) => {
@@ -53,8 +54,13 @@ export function compileGovernedRelation(scanSql: string, decision: ReadDecision,
   return `SELECT\n${items.join(',\n')}\nFROM (\n${scanSql}\n) AS ${BASE_ALIAS}${where}`;
 }
 
-function boundMask(fn: MaskFunction, principal: PrincipalContext, dialect: PolicyDialect, what: string): MaskFunction {
+/**
+ * An expression mask with its principal functions bound, still in the front end's (DuckDB's)
+ * spelling: the dialect re-spells it as a whole when it replaces `value` (one tokenization, so
+ * a bound literal can never be re-read as code).
+ */
+function boundMask(fn: MaskFunction, principal: PrincipalContext, what: string): MaskFunction {
   if (fn.kind !== 'expression') return fn;
   assertSelfContained(fn.sql, `Expression of ${what}`);
-  return { kind: 'expression', sql: bindPrincipalFunctions(fn.sql, principal, dialect) };
+  return { kind: 'expression', sql: bindPrincipalFunctions(fn.sql, principal, duckDbDialect) };
 }

@@ -24,16 +24,43 @@ const NAMES: ReadonlySet<string> = new Set(PRINCIPAL_FUNCTIONS);
 
 /** Replace every principal function call in `predicate` with its literal for `principal`. */
 export function bindPrincipalFunctions(predicate: string, principal: PrincipalContext, dialect: PolicyDialect = duckDbDialect): string {
-  const tokens = significant(tokenize(predicate));
+  return renderPolicySql(predicate, dialect, { principal });
+}
+
+/**
+ * Policy SQL (written, validated and stored in the front end's spelling, DuckDB's) as `dialect`
+ * runs it, in one pass over one tokenization so no replacement can be re-read as code:
+ *
+ * - with `principal`, principal function calls become literals (`dialect.quoteString`);
+ * - with `value`, every bare identifier `value` becomes that SQL (an expression mask's column,
+ *   the same rule as `replaceValueIdentifier`);
+ * - for another engine than DuckDB, every other string literal and quoted identifier is spelled
+ *   the engine's way and comments are dropped: Spark reads a backslash in `'…'` as an escape,
+ *   continues a `--` comment past a line ending in a backslash, and acts on `/*+ … *\/` hints.
+ *
+ * Throws INVALID_ARGUMENT for a badly called principal function, and for text that would still
+ * hold `${` on an engine that substitutes variables (Spark).
+ */
+export function renderPolicySql(sql: string, dialect: PolicyDialect, options: { readonly principal?: PrincipalContext; readonly value?: string } = {}): string {
+  const all = tokenize(sql);
+  const tokens = significant(all);
   const edits: Edit[] = [];
+  const { principal, value } = options;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (!t || (t.kind !== 'word' && t.kind !== 'quoted')) continue;
+    const before = tokens[i - 1]?.text;
+    const after = tokens[i + 1]?.text;
+    if (value !== undefined && t.kind === 'word' && t.text.toLowerCase() === 'value' && before !== '.' && after !== '.' && after !== '(') {
+      edits.push({ start: t.start, end: t.end, replacement: value });
+      continue;
+    }
+    if (!principal) continue;
     const name = identifierValue(t).toLowerCase();
-    if (!NAMES.has(name) || tokens[i + 1]?.text !== '(' || tokens[i - 1]?.text === '.') continue;
+    if (!NAMES.has(name) || after !== '(' || before === '.') continue;
     if (name === 'current_principal') {
       const close = tokens[i + 2];
-      if (close?.text !== ')') throw badCall(predicate, 'current_principal() takes no arguments');
+      if (close?.text !== ')') throw badCall(sql, 'current_principal() takes no arguments');
       edits.push({ start: t.start, end: close.end, replacement: dialect.quoteString(principal.name) });
       i += 2;
       continue;
@@ -41,13 +68,33 @@ export function bindPrincipalFunctions(predicate: string, principal: PrincipalCo
     const argument = tokens[i + 2];
     const close = tokens[i + 3];
     if (argument?.kind !== 'string' || close?.text !== ')' || !terminated(argument)) {
-      throw badCall(predicate, `${name}() takes one string literal, e.g. ${name}('${name === 'current_principal_attribute' ? 'region' : name === 'is_member' ? 'analysts' : 'auditor'}')`);
+      throw badCall(sql, `${name}() takes one string literal, e.g. ${name}('${name === 'current_principal_attribute' ? 'region' : name === 'is_member' ? 'analysts' : 'auditor'}')`);
     }
-    const value = argument.text.slice(1, -1).replaceAll("''", "'");
-    edits.push({ start: t.start, end: close.end, replacement: literalFor(name, value, principal, dialect) });
+    const argumentValue = argument.text.slice(1, -1).replaceAll("''", "'");
+    edits.push({ start: t.start, end: close.end, replacement: literalFor(name, argumentValue, principal, dialect) });
     i += 3;
   }
-  return new EditedText(predicate, edits).text;
+  if (dialect.name !== duckDbDialect.name) edits.push(...respell(all, edits, dialect));
+  const text = new EditedText(sql, edits).text;
+  if (dialect.name === 'spark' && text.includes('${')) {
+    throw badCall(sql, 'it holds "${", which Spark\'s variable substitution would replace');
+  }
+  return text;
+}
+
+/** Edits spelling every literal, quoted name and comment outside `taken` the way `dialect` reads them. */
+function respell(tokens: readonly Token[], taken: readonly Edit[], dialect: PolicyDialect): Edit[] {
+  const edits: Edit[] = [];
+  for (const t of tokens) {
+    if (taken.some((e) => t.start < e.end && e.start < t.end)) continue;
+    if (t.kind === 'comment') edits.push({ start: t.start, end: t.end, replacement: ' ' });
+    else if (t.kind === 'string' && t.text.startsWith("'") && terminated(t)) {
+      edits.push({ start: t.start, end: t.end, replacement: dialect.quoteString(t.text.slice(1, -1).replaceAll("''", "'")) });
+    } else if (t.kind === 'quoted' && t.text.length >= 2 && t.text.endsWith('"')) {
+      edits.push({ start: t.start, end: t.end, replacement: dialect.quoteIdent(identifierValue(t)) });
+    }
+  }
+  return edits;
 }
 
 function literalFor(name: string, argument: string, principal: PrincipalContext, dialect: PolicyDialect): string {

@@ -12,6 +12,14 @@
  * - functions that are not DuckDB built-ins (macros and UDFs can hide a table read), and built-ins
  *   that reveal engine state or raw statistics (`current_setting`, `getvariable`, `stats`, …).
  *
+ * On the Spark engine the same tree is checked (Spark runs what DuckDB parsed), so Spark-only
+ * functions are refused by the same allow-list of DuckDB built-ins — `reflect`, `java_method`,
+ * `input_file_name`, `IDENTIFIER('strata.db.t')` — and a named deny-list keeps them refused; the
+ * catalog-qualified names that would reach Spark's catalogs directly (`strata.db.t`,
+ * `spark_catalog.default.x`) are refused as above, and a Spark file reference
+ * (`parquet.\`/path\``) is a syntax error to DuckDB (`json."/path"` is `json` read as a database).
+ * Text the two engines lex differently is checked on the statement text (spark-statement-text.ts).
+ *
  * A statement DuckDB cannot serialise as a query (COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA,
  * EXPORT, CREATE MACRO/VIEW, CALL, EXPLAIN, PIVOT as a statement, …) never reaches this walk: the
  * caller refuses it (see `refuseUnparsedStatement`).
@@ -43,6 +51,33 @@ const DENIED_FUNCTIONS = new Set([
   'duckdb_secret_value',
 ]);
 
+/**
+ * Spark functions refused on the Spark engine even if a DuckDB built-in of the same name appeared
+ * one day: they call arbitrary Java (`reflect`, `java_method`, `try_reflect`), reveal the files a
+ * row came from (`input_file_*`), resolve a table from a string (`identifier`), or parse XML (whose
+ * entities could read files).
+ */
+const SPARK_DENIED_FUNCTIONS = new Set([
+  'reflect',
+  'java_method',
+  'try_reflect',
+  'input_file_name',
+  'input_file_block_start',
+  'input_file_block_length',
+  'identifier',
+  'xpath',
+  'xpath_boolean',
+  'xpath_double',
+  'xpath_float',
+  'xpath_int',
+  'xpath_long',
+  'xpath_number',
+  'xpath_short',
+  'xpath_string',
+  'from_xml',
+  'schema_of_xml',
+]);
+
 export interface StrataReference {
   readonly database: string;
   readonly table: string;
@@ -58,6 +93,8 @@ export interface InspectContext {
   readonly builtinFunctions: ReadonlySet<string>;
   /** Maps a position in the inspected text to the user's text. */
   readonly toUser?: (position: number) => number;
+  /** The engine that runs the query (`duckdb` when absent); `spark` refuses Spark's escapes too. */
+  readonly engine?: string;
 }
 
 /**
@@ -146,6 +183,7 @@ function checkFunction(n: AstNode, ctx: InspectContext, position: number): void 
   const schema = String(n['schema'] ?? '').toLowerCase();
   if (catalog !== '' || !['', 'main', 'pg_catalog'].includes(schema)) deny(`The qualified function ${schema}.${name}() is not allowed`, 'function', position);
   if (DENIED_FUNCTIONS.has(name)) deny(`The function ${name}() is not allowed`, 'function', position);
+  if (ctx.engine === 'spark' && SPARK_DENIED_FUNCTIONS.has(name)) deny(`The function ${name}() is not allowed on the Spark engine`, 'function', position);
   if (!ctx.builtinFunctions.has(name)) deny(`${name}() is not a built-in function (macros and user functions are not allowed)`, 'function', position);
 }
 

@@ -18,12 +18,13 @@ import type { GovernedReference, GovernedRelation, ReferenceGovernance } from '.
 import { typeToString, type Schema } from '../../table/index.ts';
 import type { AuditEvent, AuditLog } from '../audit/index.ts';
 import { statementHash } from '../audit/index.ts';
-import { bindPrincipalFunctions, compileGovernedRelation } from '../compile/index.ts';
+import { bindPrincipalFunctions, compileGovernedRelation, duckDbDialect, sparkDialect, type PolicyDialect } from '../compile/index.ts';
 import { decidePrivilege, decideRead, type ColumnDecision, type PrivilegeDecision, type ReadDecision, type TableShape } from '../decision/index.ts';
 import type { PolicySnapshot, PrincipalContext, Privilege } from '../model.ts';
 import type { PolicyStore } from '../policy/index.ts';
 import { findHiddenColumnReference, type ReadTable } from './column-references.ts';
 import { inspectQuery, refuseUnparsedStatement } from './duckdb-query-inspector.ts';
+import { checkSparkStatementText } from './spark-statement-text.ts';
 
 export interface GovernorOptions {
   readonly principal: PrincipalContext;
@@ -35,6 +36,17 @@ export interface GovernorOptions {
   readonly builtinFunctions: ReadonlySet<string>;
   /** Keep statement text in audit records (default true; the hash is always kept). */
   readonly auditStatements?: boolean;
+  /**
+   * The name of the engine statements run on (`Engine.name`; default `duckdb`). On `spark`,
+   * governed relations are compiled with the Spark dialect and non-administrators' statements
+   * are also refused where Spark would read their text differently (spark-statement-text.ts).
+   */
+  readonly engine?: string;
+}
+
+/** The policy dialect governed relations are compiled with on `engine`. */
+export function policyDialectFor(engine: string | undefined): PolicyDialect {
+  return engine === 'spark' ? sparkDialect : duckDbDialect;
 }
 
 /** Metadata tables that show table structure and history only: DESCRIBE is enough. */
@@ -161,7 +173,9 @@ export class StatementGuard implements ReferenceGovernance {
 
   inspect(ast: Record<string, unknown>, databases: ReadonlySet<string>, toUser: (position: number) => number): void {
     if (this.principal.administrator) return;
-    inspectQuery(ast, { databases, builtinFunctions: this.#options.builtinFunctions, toUser });
+    const engine = this.#options.engine;
+    if (engine === 'spark') checkSparkStatementText(this.#statement);
+    inspectQuery(ast, { databases, builtinFunctions: this.#options.builtinFunctions, toUser, ...(engine === undefined ? {} : { engine }) });
   }
 
   relation(reference: GovernedReference): GovernedRelation {
@@ -187,6 +201,7 @@ export class StatementGuard implements ReferenceGovernance {
     this.#reads.push({ decision, names, policies });
     const principal = this.principal;
     const current = reference.table.schema();
+    const dialect = policyDialectFor(this.#options.engine);
     return {
       canPushDown(column) {
         const top = column.split('.')[0]?.toLowerCase();
@@ -195,7 +210,7 @@ export class StatementGuard implements ReferenceGovernance {
       },
       wrap(scanSql, readSchema) {
         if (principal.administrator) return scanSql;
-        return compileGovernedRelation(scanSql, forReadSchema(decision, current, readSchema), principal);
+        return compileGovernedRelation(scanSql, forReadSchema(decision, current, readSchema), principal, dialect);
       },
     };
   }
@@ -253,12 +268,28 @@ export class StatementGuard implements ReferenceGovernance {
   /**
    * An engine error as a non-administrator may see it: values quoted in DuckDB's messages (which
    * can come from rows a filter hides, when the engine evaluates a predicate early) are redacted.
+   * Spark's messages are redacted the same way and lose their `== SQL … ==` context sections (which
+   * can quote a governed view's text: mask expressions, hash key pads); their message parameters
+   * and cause chain are redacted too.
    */
   sanitize(error: unknown): unknown {
     if (this.principal.administrator || !StrataError.is(error, 'SQL_ERROR')) return error;
-    const redact = (text: string): string => text.replace(/'(?:[^']|'')*'/g, "'…'").replace(/\n+LINE \d+:[\s\S]*$/, '');
+    const redact = (text: string): string =>
+      text
+        .replace(/'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'/g, "'…'")
+        .replace(/\n+LINE \d+:[\s\S]*$/, '')
+        .replace(/\s*== SQL[\s\S]*$/, '');
     const details: Record<string, unknown> = { ...error.details };
     if (typeof details['duckdbMessage'] === 'string') details['duckdbMessage'] = redact(details['duckdbMessage']);
+    const parameters = (value: unknown): unknown =>
+      value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v])) : value;
+    if (details['messageParameters'] !== undefined) details['messageParameters'] = parameters(details['messageParameters']);
+    if (Array.isArray(details['causes'])) {
+      details['causes'] = details['causes'].map((c: unknown) => {
+        const cause = (c ?? {}) as Record<string, unknown>;
+        return { ...cause, message: redact(String(cause['message'] ?? '')), messageParameters: parameters(cause['messageParameters']) };
+      });
+    }
     return new StrataError('SQL_ERROR', redact(error.message), details);
   }
 

@@ -1,5 +1,6 @@
 // Enforcement: the per-session governor, the per-statement guard, the fail-closed query inspector.
-export { Governor, StatementGuard, shapeOf, type GovernorOptions, type PrivilegeCheck } from './governor.ts';
+export { Governor, StatementGuard, shapeOf, policyDialectFor, type GovernorOptions, type PrivilegeCheck } from './governor.ts';
+export { checkSparkStatementText } from './spark-statement-text.ts';
 export { loadPrincipalContext } from './principal-context.ts';
 export { builtinFunctions } from './builtin-functions.ts';
 export { inspectQuery, refuseUnparsedStatement, type InspectContext, type StrataReference } from './duckdb-query-inspector.ts';

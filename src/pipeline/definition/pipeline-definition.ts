@@ -22,8 +22,15 @@
  */
 import type { StrataErrorCode } from '../../core/index.ts';
 
-/** Engine a step runs on; `duckdb` (embedded) now, `spark` arrives with the Spark engine. */
+/** Engine a step runs on: `duckdb` (embedded) or `spark` (a Spark cluster through Spark Connect). */
 export type StepEngine = 'duckdb' | 'spark';
+
+/**
+ * Where a pipeline's Spark steps run: `shared` — the configured cluster (`compute.spark.url`, or
+ * the one `strata compute up` started); `transient` — a cluster started for each run and torn
+ * down when the run ends, whatever its outcome (EMR's transient clusters).
+ */
+export type ComputeMode = 'shared' | 'transient';
 
 /** How a SQL step's result lands in its output table. */
 export type WriteMode = 'append' | 'overwrite-partitions' | 'merge';
@@ -176,6 +183,8 @@ export interface PipelineDefinition {
   readonly retries?: RetryPolicy;
   readonly timeoutMs?: number;
   readonly engine?: StepEngine;
+  /** Where its Spark steps run (default shared); see `ComputeMode`. */
+  readonly compute?: ComputeMode;
   readonly notifications?: readonly NotificationTarget[];
   readonly steps: readonly StepDefinition[];
 }

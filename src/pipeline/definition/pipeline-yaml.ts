@@ -119,6 +119,7 @@ class YamlPipelineReader {
       retries: { ts: 'retries', convert: this.#retries },
       timeout: { ts: 'timeoutMs', convert: this.#duration },
       engine: { ts: 'engine', convert: this.#string },
+      compute: { ts: 'compute', convert: this.#string },
       notifications: { ts: 'notifications', convert: this.#notifications },
       steps: { ts: 'steps', convert: this.#steps },
     }) as unknown as PipelineDefinition;

@@ -24,6 +24,7 @@ export const TABLE_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/;
 export const STEP_KINDS = ['sql', 'ingest', 'quality', 'publish', 'function'] as const;
 export const WRITE_MODES = ['append', 'overwrite-partitions', 'merge'] as const;
 export const ENGINES = ['duckdb', 'spark'] as const;
+export const COMPUTE_MODES = ['shared', 'transient'] as const;
 export const NOTIFICATION_EVENTS = ['run.succeeded', 'run.failed', 'quality.failed'] as const;
 const INGEST_FORMATS = ['json', 'ndjson', 'csv', 'parquet'];
 
@@ -97,6 +98,7 @@ class Validator {
     if (d.retries !== undefined) this.#retries(d.retries, { path: 'retries' });
     if (d.timeoutMs !== undefined) this.#positiveNumber(d.timeoutMs, { path: 'timeoutMs' });
     if (d.engine !== undefined) this.#oneOf(d.engine, ENGINES, { path: 'engine' });
+    if (d.compute !== undefined) this.#oneOf(d.compute, COMPUTE_MODES, { path: 'compute' });
     if (d.schedule !== undefined) this.#schedule(d.schedule);
     if (d.notifications !== undefined) this.#notifications(d.notifications);
     if (!Array.isArray(d.steps) || d.steps.length === 0) {

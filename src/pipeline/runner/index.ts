@@ -5,3 +5,4 @@ export { wapBranch, runBranch } from './write-audit-publish.ts';
 export type { FaultInjector, FaultPoint, StepOutcome as StepResult, TableVersion, QualityOutcome } from './step-execution.ts';
 export type { NotificationEvent } from './runner-deps.ts';
 export { rowsOf } from './session-rows.ts';
+export type { SparkCompute, LeasedEngine } from './run-sessions.ts';

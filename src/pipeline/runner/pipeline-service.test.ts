@@ -113,13 +113,14 @@ describe('pipeline runner', () => {
     assert.equal((await service.store.steps(run.runId))[0]?.error?.code, 'STEP_TIMEOUT');
   });
 
-  test('a step asking for an engine that is not available fails clearly instead of running elsewhere', async () => {
+  test('a step on spark, with no Spark configured, fails clearly (ENGINE_UNAVAILABLE) instead of running elsewhere', async () => {
     const service = await fx.service();
     await service.register(copyPipeline('on_spark', 'on_spark', { engine: 'spark' }));
     const run = await service.trigger('on_spark', { logicalDate: DAY });
     assert.equal((await service.runQueued({ runId: run.runId }))[0]?.state, 'failed');
     const [step] = await service.store.steps(run.runId);
-    assert.equal(step?.error?.code, 'UNSUPPORTED_FEATURE');
+    assert.equal(step?.error?.code, 'ENGINE_UNAVAILABLE');
+    assert.match(step?.error?.message ?? '', /strata compute up/);
     assert.equal(step?.attempts, 1);
     assert.equal(await fx.home.catalog.tableExists('out.on_spark'), false);
   });

@@ -29,6 +29,7 @@ import { isDeadLocalOwner, newOwnerId } from './owner-id.ts';
 import { executeRun } from './run-executor.ts';
 import type { NotificationEvent, RunnerDeps } from './runner-deps.ts';
 import type { FaultInjector } from './step-execution.ts';
+import { runSessions, type SparkCompute } from './run-sessions.ts';
 
 export interface PipelineServiceOptions {
   readonly home: StrataHome;
@@ -42,6 +43,8 @@ export interface PipelineServiceOptions {
   readonly log?: (line: string) => void;
   /** For webhook deliveries (tests). */
   readonly fetch?: typeof fetch;
+  /** Where steps on `spark` run; without it they fail with ENGINE_UNAVAILABLE. */
+  readonly spark?: SparkCompute;
 }
 
 export interface FinishedRun {
@@ -89,10 +92,7 @@ export class PipelineService {
       {
         home,
         store,
-        sessionFor: (engine) => {
-          if (engine === 'duckdb') return session;
-          throw new StrataError('UNSUPPORTED_FEATURE', `Engine ${engine} is not available yet; steps run on the embedded duckdb engine (remove engine: ${engine})`, { engine });
-        },
+        openSessions: (definition) => runSessions({ catalog: home.catalog, embedded: session, definition, spark: options.spark, log }),
         results: await QualityResultsTable.open(home.catalog),
         lineage: await LineageStore.open(home.catalog),
         notify: async (definition, event, payload) => deliver(notifier, definition, event, payload),

@@ -17,7 +17,7 @@ import { PipelineDag } from '../definition/pipeline-dag.ts';
 import { renderTemplate } from '../definition/templates.ts';
 import type { ErrorSummary, RunRecord, RunState, StepRunRecord } from '../runs/run-model.ts';
 import { backoffDelay, isRetryable, resolveRetryPolicy } from '../schedule/retry-policy.ts';
-import type { RunnerDeps } from './runner-deps.ts';
+import type { RunnerDeps, RunSessions } from './runner-deps.ts';
 import { runFunctionStep } from './function-step.ts';
 import { runIngestStep } from './ingest-step.ts';
 import { runPublishStep } from './publish-step.ts';
@@ -34,6 +34,7 @@ export async function executeRun(deps: RunnerDeps, run: RunRecord, definition: P
   const heartbeat = setInterval(() => void deps.store.renewRunLease(run.runId, deps.owner, deps.leaseMs).catch(() => undefined), Math.max(50, deps.leaseMs / 3));
   heartbeat.unref();
   const failures: { step: string; error: ErrorSummary }[] = [];
+  const sessions = deps.openSessions(definition);
   try {
     const fresh = (await deps.store.steps(run.runId)).every((s) => s.attempts === 0);
     if (fresh) await recordLineage(deps, [runLevelEvent(deps, run, definition, 'START')]);
@@ -61,7 +62,7 @@ export async function executeRun(deps: RunnerDeps, run: RunRecord, definition: P
         }
         const attempt = await deps.store.claimStep(run.runId, stepId, deps.owner, deps.leaseMs);
         if (attempt === undefined) continue;
-        const failed = await runAttempt(deps, run, definition, dag.step(stepId), attempt, staged);
+        const failed = await runAttempt(deps, sessions, run, definition, dag.step(stepId), attempt, staged);
         if (failed) failures.push({ step: stepId, error: failed });
         progressed = true;
         break; // re-read states: the DAG order is walked again from the top
@@ -78,6 +79,7 @@ export async function executeRun(deps: RunnerDeps, run: RunRecord, definition: P
     }
   } finally {
     clearInterval(heartbeat);
+    await sessions.close();
   }
 }
 
@@ -106,6 +108,7 @@ async function finish(deps: RunnerDeps, run: RunRecord, definition: PipelineDefi
 /** Runs one attempt; returns the error summary when the step ended failed (not when it will retry). */
 async function runAttempt(
   deps: RunnerDeps,
+  sessions: RunSessions,
   run: RunRecord,
   definition: PipelineDefinition,
   step: StepDefinition,
@@ -122,7 +125,7 @@ async function runAttempt(
   const started = new Date(deps.clock.now());
   const log = (line: string) => deps.log(`[${definition.name} ${run.partition} ${step.id}#${attempt}] ${line}`);
   try {
-    const session = deps.sessionFor(step.engine ?? definition.engine ?? 'duckdb');
+    const session = await sessions.sessionFor(step.engine ?? definition.engine ?? 'duckdb');
     const x: StepExecution = {
       definition,
       step,

@@ -4,6 +4,14 @@ import type { LineageStore } from '../../observe/index.ts';
 import type { QualityResultsTable } from '../../quality/results/quality-results-table.ts';
 import type { SqlSession } from '../../sql/index.ts';
 import type { PipelineDefinition, StepEngine } from '../definition/pipeline-definition.ts';
+
+/** The sessions of one run, by engine. */
+export interface RunSessions {
+  /** The session a step's SQL runs on (`engine` on the step, else the pipeline's, else duckdb). */
+  sessionFor(engine: StepEngine): Promise<SqlSession>;
+  /** Closes what the run opened (a transient cluster is stopped); never throws. */
+  close(): Promise<void>;
+}
 import type { RunStore } from '../runs/run-store.ts';
 import type { Clock } from '../schedule/clock.ts';
 import type { FaultInjector } from './step-execution.ts';
@@ -14,10 +22,11 @@ export interface RunnerDeps {
   readonly home: StrataHome;
   readonly store: RunStore;
   /**
-   * The session a step's SQL runs on, by the step's engine (`engine` on the step, else the
-   * pipeline's, else duckdb). Only the embedded engine exists today; the Spark engine plugs in here.
+   * The sessions one run's steps use (run-sessions.ts): the embedded one, and a Spark one opened
+   * on first use — on the shared cluster, or on a cluster started for this run (`compute:
+   * transient`) that `close()` tears down.
    */
-  readonly sessionFor: (engine: StepEngine) => SqlSession;
+  readonly openSessions: (definition: PipelineDefinition) => RunSessions;
   readonly results: QualityResultsTable;
   readonly lineage: LineageStore;
   /** Delivers a webhook event to the pipeline's notification targets (never throws). */

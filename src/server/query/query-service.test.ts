@@ -195,6 +195,15 @@ describe('query service over HTTP', () => {
     assert.equal((await h.call(h.adminToken, 'DELETE', '/api/v1/workgroups/restricted')).status, 204);
   });
 
+  test('a workgroup on spark, on a server given no Spark cluster, fails its queries with ENGINE_UNAVAILABLE saying how to get one', async () => {
+    assert.equal((await h.call(h.adminToken, 'POST', '/api/v1/workgroups', { name: 'big', engine: 'spark' })).status, 201);
+    const info = await run(h.adminToken, { sql: 'SELECT count(*) FROM sales.orders', workgroup: 'big', reuse: false });
+    assert.equal(info.state, 'failed');
+    assert.equal(info.error?.code, 'ENGINE_UNAVAILABLE');
+    assert.match(info.error?.message ?? '', /strata compute up/);
+    assert.equal(refused(await h.call(h.adminToken, 'POST', '/api/v1/workgroups', { name: 'odd', engine: 'trino' })).code, 'INVALID_ARGUMENT');
+  });
+
   test('timeout: a query running past its workgroup’s timeout fails with QUERY_TIMEOUT', async () => {
     await h.call(h.adminToken, 'POST', '/api/v1/workgroups', { name: 'quick', timeoutMs: 100 });
     const info = await run(h.adminToken, { sql: ENDLESS, workgroup: 'quick', reuse: false });

@@ -334,8 +334,9 @@ export class QueryService {
     let session: SqlSession | undefined;
     try {
       run.abort.signal.throwIfAborted();
-      const governor = await this.#context.governance.governorFor(run.principal, this.#context.engine);
-      session = await SqlSession.open({ catalog: this.#context.home.catalog, engine: this.#context.engine, governor });
+      const engine = await this.#context.engineFor(workgroup.engine);
+      const governor = await this.#context.governance.governorFor(run.principal, engine);
+      session = await SqlSession.open({ catalog: this.#context.home.catalog, engine, governor });
       let reuseKey: string | undefined;
       const result = await session.execute(run.statement, {
         signal: run.abort.signal,

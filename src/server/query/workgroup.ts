@@ -14,7 +14,8 @@
 import { StrataError } from '../../core/index.ts';
 import type { Grantee } from '../../governance/index.ts';
 
-export const WORKGROUP_ENGINES = ['duckdb'] as const;
+/** Where a workgroup's queries run: the embedded engine, or the Spark cluster the server was given. */
+export const WORKGROUP_ENGINES = ['duckdb', 'spark'] as const;
 export type WorkgroupEngine = (typeof WORKGROUP_ENGINES)[number];
 
 export interface Workgroup {

@@ -23,18 +23,19 @@
  * Gotcha: one server takes ~200 MB of memory; share one per test file and give each test its own
  * key prefix (or bucket, `createBucket()`).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3ObjectStoreConfig } from '../s3-object-store.ts';
 import { freePort } from '../../core/index.ts';
+import { commandSucceeds, ensureMavenArtifact, mavenLocalJarPath, type MavenArtifact } from '../../provision/index.ts';
 
 export const S3PROXY_VERSION = '4.1.0';
-const S3PROXY_ARTIFACT = `org.gaul:s3proxy:${S3PROXY_VERSION}:jar:jar-with-dependencies`;
+const S3PROXY: MavenArtifact = { groupId: 'org.gaul', artifactId: 's3proxy', version: S3PROXY_VERSION, classifier: 'jar-with-dependencies' };
 const START_TIMEOUT_MS = 60_000;
 
 /** Where a test connects: everything an `S3ObjectStore` (or DuckDB, or Spark) needs. */
@@ -50,12 +51,7 @@ export interface S3TestConnection {
 export function s3ProxyJarPath(): string {
   const fromEnv = process.env['STRATA_TEST_S3PROXY_JAR'];
   if (fromEnv) return fromEnv;
-  return join(homedir(), '.m2', 'repository', 'org', 'gaul', 's3proxy', S3PROXY_VERSION, `s3proxy-${S3PROXY_VERSION}-jar-with-dependencies.jar`);
-}
-
-function hasCommand(command: string, args: readonly string[]): boolean {
-  const result = spawnSync(command, args, { stdio: 'ignore', timeout: 30_000 });
-  return result.error === undefined && result.status === 0;
+  return mavenLocalJarPath(S3PROXY);
 }
 
 /**
@@ -63,24 +59,12 @@ function hasCommand(command: string, args: readonly string[]): boolean {
  * Returns the jar's path, or the reason it cannot be had (no Java, no Maven, download failed).
  */
 export function provisionS3Proxy(): { jar: string } | { problem: string } {
-  if (!hasCommand('java', ['-version'])) {
+  if (!commandSucceeds('java', ['-version'])) {
     return { problem: 'Java is not installed (S3Proxy needs a Java 17 runtime: apt-get install openjdk-17-jre-headless)' };
   }
   const jar = s3ProxyJarPath();
-  if (existsSync(jar)) return { jar };
-  if (process.env['STRATA_TEST_S3PROXY_JAR']) return { problem: `STRATA_TEST_S3PROXY_JAR points to ${jar}, which does not exist` };
-  if (!hasCommand('mvn', ['-v'])) {
-    return { problem: `the S3Proxy jar is not in ${jar} and Maven is not installed to fetch it (apt-get install maven)` };
-  }
-  const fetched = spawnSync('mvn', ['-q', '-B', 'dependency:get', `-Dartifact=${S3PROXY_ARTIFACT}`, '-Dtransitive=false'], {
-    cwd: tmpdir(), // no pom.xml in the way
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  if (fetched.status !== 0 || !existsSync(jar)) {
-    return { problem: `mvn dependency:get ${S3PROXY_ARTIFACT} failed (${fetched.status ?? fetched.error?.message}): ${`${fetched.stdout}${fetched.stderr}`.slice(-2000)}` };
-  }
-  return { jar };
+  if (process.env['STRATA_TEST_S3PROXY_JAR'] && !existsSync(jar)) return { problem: `STRATA_TEST_S3PROXY_JAR points to ${jar}, which does not exist` };
+  return ensureMavenArtifact(S3PROXY, { jar, what: 'the S3Proxy jar' });
 }
 
 export class S3TestServer implements S3TestConnection {

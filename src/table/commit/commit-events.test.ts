@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStrataHome } from '../../catalog/index.ts';
 import { Types, field } from '../index.ts';
+import { TEST_LAKE, testLakeOptions } from '../testing/test-lake.ts';
 import { onCommitEvent, type CommitEvent } from './commit-events.ts';
 
 describe('commit events', () => {
   test('report every commit and every lost race, and a throwing listener never breaks a commit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strata-commit-events-'));
-    const home = await openStrataHome(dir, { threads: 1 });
+    const home = await openStrataHome(dir, { threads: 1 }, { lake: testLakeOptions('commit-events') });
     const events: CommitEvent[] = [];
     const stop = onCommitEvent((e) => events.push(e));
     const stopThrowing = onCommitEvent(() => {
@@ -19,6 +20,7 @@ describe('commit events', () => {
     try {
       await home.catalog.createNamespace(['db']);
       const a = await home.catalog.createTable('db.t', [field(1, 'id', Types.long, true)]);
+      assert.match(a.metadata().location, TEST_LAKE === 's3' ? /^s3:\/\// : /^file:\/\//, `the table is on the ${TEST_LAKE} lake`);
       const b = await home.catalog.loadTable('db.t');
       await a.append({ rows: [{ id: 1n }] });
       await b.append({ rows: [{ id: 2n }] }); // b's view is stale: it loses one race, then lands

@@ -1,18 +1,20 @@
 /**
- * Test fixture: a catalog-free table in a temporary local lake (table plane only, no catalog).
+ * Test fixture: catalog-free tables in a temporary lake (table plane only, no catalog) — local, or
+ * on S3 in the S3 test pass (test-lake.ts). DuckDB's scratch space is always local.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalObjectStore } from '../../storage/index.ts';
+import { closeLakeStore, type ObjectStore } from '../../storage/index.ts';
 import { ObjectStoreTableOperations } from '../commit/object-store-table-operations.ts';
 import { DuckDbRuntime } from '../io/duckdb-runtime.ts';
 import { newTableMetadata, type NewTableOptions } from '../metadata/metadata-builder.ts';
 import { Table } from '../table.ts';
+import { testLakeStore } from './test-lake.ts';
 
 export interface TableFixture {
   readonly dir: string;
-  readonly store: LocalObjectStore;
+  readonly store: ObjectStore;
   readonly runtime: DuckDbRuntime;
   create(name: string, options: Omit<NewTableOptions, 'location'>): Promise<Table>;
   /** A second, independent handle on the same table (another "writer"). */
@@ -22,7 +24,7 @@ export interface TableFixture {
 
 export async function tableFixture(): Promise<TableFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'strata-table-'));
-  const store = new LocalObjectStore(join(dir, 'lake'));
+  const store = testLakeStore(dir, 'tables');
   const runtime = await DuckDbRuntime.create({ tempDirectory: join(dir, 'tmp'), threads: 2 });
   const location = (name: string) => store.uri(`tables/${name}`);
   return {
@@ -41,6 +43,7 @@ export async function tableFixture(): Promise<TableFixture> {
     },
     async close() {
       runtime.close();
+      closeLakeStore(store);
       await rm(dir, { recursive: true, force: true });
     },
   };

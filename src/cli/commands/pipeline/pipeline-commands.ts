@@ -4,6 +4,7 @@
  * their owner (trusted: they write wherever their steps say), so these commands are for
  * administrators. See docs/pipelines.md.
  */
+import { sparkCompute } from '../spark-compute.ts';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { StrataError } from '../../../core/index.ts';
@@ -187,6 +188,7 @@ async function withService(context: CliContext, action: string, fn: (service: Pi
       home: strata,
       globalConcurrency: context.config.values['pipelines.concurrency'],
       log: (line) => process.stderr.write(`${line}\n`),
+      spark: sparkCompute({ strata, config: context.config.values }),
     });
     try {
       await fn(service, strata);

@@ -219,8 +219,9 @@ function timestampAt(vector: Vector<Timestamp>, index: number): string {
     days -= 1n;
   }
   const secs = Number(inDay / 1_000_000n);
-  const fraction = String(inDay % 1_000_000n).padStart(6, '0');
-  const time = `${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}.${fraction}`;
+  // As DuckDB renders it: the fraction without trailing zeros, and none at all on a whole second.
+  const fraction = String(inDay % 1_000_000n).padStart(6, '0').replace(/0+$/, '');
+  const time = `${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}${fraction === '' ? '' : `.${fraction}`}`;
   return `${formatDays(Number(days))} ${time}${data.type.timezone ? '+00' : ''}`;
 }
 

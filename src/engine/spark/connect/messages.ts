@@ -58,7 +58,41 @@ spark
   // Relation.sql (10) carries SQL text; Plan.root (1) is the relation to execute.
   .add(message('SQL', [['query', 1, 'string']]))
   .add(message('Relation', [['sql', 10, 'SQL']]))
-  .add(message('Plan', [['root', 1, 'Relation']]))
+  // Expression is a oneof: set exactly one of literal (1), unresolved_attribute (2),
+  // unresolved_function (3), expression_string (4). Literal is a oneof too.
+  .add(message('Literal', [['boolean', 3, 'bool'], ['integer', 6, 'int32'], ['long', 7, 'int64'], ['string', 13, 'string']]))
+  .add(message('UnresolvedAttribute', [['unparsed_identifier', 1, 'string']]))
+  .add(
+    message('UnresolvedFunction', [
+      ['function_name', 1, 'string'],
+      ['arguments', 2, 'Expression', 'repeated'],
+    ]),
+  )
+  .add(message('ExpressionString', [['expression', 1, 'string']]))
+  .add(
+    message('Expression', [
+      ['literal', 1, 'Literal'],
+      ['unresolved_attribute', 2, 'UnresolvedAttribute'],
+      ['unresolved_function', 3, 'UnresolvedFunction'],
+      ['expression_string', 4, 'ExpressionString'],
+    ]),
+  )
+  // WriteOperationV2 (DataFrameWriterV2): `mode` is a WriteOperationV2Mode value.
+  .add(
+    message('WriteOperationV2', [
+      ['input', 1, 'Relation'],
+      ['table_name', 2, 'string'],
+      ['provider', 3, 'string'],
+      ['partitioning_columns', 4, 'Expression', 'repeated'],
+      ['options', 5, 'string', 'map'],
+      ['table_properties', 6, 'string', 'map'],
+      ['mode', 7, 'int32'],
+      ['overwrite_condition', 8, 'Expression'],
+    ]),
+  )
+  .add(message('Command', [['write_operation_v2', 4, 'WriteOperationV2']]))
+  // Plan is a oneof: root (1) for a query, command (2) for a command.
+  .add(message('Plan', [['root', 1, 'Relation'], ['command', 2, 'Command']]))
   .add(message('ReattachOptions', [['reattachable', 1, 'bool']]))
   .add(message('RequestOption', [['reattach_options', 1, 'ReattachOptions']]))
   .add(
@@ -139,9 +173,22 @@ spark
   .add(message('ReleaseSessionResponse', [['session_id', 1, 'string']]))
   .add(message('FetchErrorDetailsRequest', [...userContextFields, ['error_id', 3, 'string'], ['client_type', 4, 'string']]))
   .add(
+    // FetchErrorDetailsResponse.QueryContext: where in the SQL text (SQL contexts) the error is.
+    message('QueryContext', [
+      ['object_type', 1, 'string'],
+      ['object_name', 2, 'string'],
+      ['start_index', 3, 'int32'],
+      ['stop_index', 4, 'int32'],
+      ['fragment', 5, 'string'],
+      ['summary', 7, 'string'],
+      ['context_type', 10, 'int32'],
+    ]),
+  )
+  .add(
     message('SparkThrowable', [
       ['error_class', 1, 'string'],
       ['message_parameters', 2, 'string', 'map'],
+      ['query_contexts', 3, 'QueryContext', 'repeated'],
       ['sql_state', 4, 'string'],
     ]),
   )
@@ -173,6 +220,20 @@ root.resolveAll();
 /** `InterruptRequest.interrupt_type` values. */
 export const InterruptType = { ALL: 1, TAG: 2, OPERATION_ID: 3 } as const;
 
+/** `WriteOperationV2.mode` values. */
+export const WriteOperationV2Mode = {
+  UNSPECIFIED: 0,
+  CREATE: 1,
+  OVERWRITE: 2,
+  OVERWRITE_PARTITIONS: 3,
+  APPEND: 4,
+  REPLACE: 5,
+  CREATE_OR_REPLACE: 6,
+} as const;
+
+/** `QueryContext.context_type` values. */
+export const QueryContextType = { SQL: 0, DATAFRAME: 1 } as const;
+
 // ---- decoded shapes (only what Strata reads) ------------------------------------------------
 
 export interface UserContext {
@@ -198,12 +259,59 @@ export interface InterruptResponse {
   interrupted_ids?: string[];
 }
 
+export interface QueryContext {
+  object_type?: string;
+  object_name?: string;
+  start_index?: number;
+  stop_index?: number;
+  fragment?: string;
+  summary?: string;
+  context_type?: number;
+}
+
 export interface ErrorDetail {
   error_type_hierarchy?: string[];
   message?: string;
   cause_idx?: number;
-  spark_throwable?: { error_class?: string; message_parameters?: Record<string, string>; sql_state?: string };
+  spark_throwable?: {
+    error_class?: string;
+    message_parameters?: Record<string, string>;
+    query_contexts?: QueryContext[];
+    sql_state?: string;
+  };
 }
+
+/** An `Expression` as sent (one member of its oneof set). */
+export type Expression =
+  | { literal: { boolean: boolean } | { integer: number } | { long: string } | { string: string } }
+  | { unresolved_attribute: { unparsed_identifier: string } }
+  | { unresolved_function: { function_name: string; arguments: Expression[] } }
+  | { expression_string: { expression: string } };
+
+/** A `Relation` as sent: only SQL text today. */
+export interface Relation {
+  sql: { query: string };
+}
+
+/** A `WriteOperationV2` command as sent. */
+export interface WriteOperationV2 {
+  input: Relation;
+  table_name: string;
+  provider?: string;
+  partitioning_columns?: Expression[];
+  options?: Record<string, string>;
+  table_properties?: Record<string, string>;
+  mode: number;
+  overwrite_condition?: Expression;
+}
+
+/** A `Command` as sent. */
+export interface Command {
+  write_operation_v2: WriteOperationV2;
+}
+
+/** What `ExecutePlanRequest.plan` holds: a query (`root`) or a command. */
+export type Plan = { root: Relation } | { command: Command };
 
 export interface FetchErrorDetailsResponse {
   root_error_idx?: number;

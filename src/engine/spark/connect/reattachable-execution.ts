@@ -1,5 +1,5 @@
 /**
- * One reattachable Spark Connect execution: ExecutePlan with `reattach_options.reattachable =
+ * One reattachable Spark Connect execution of a plan (a query's `root` relation or a `command`): ExecutePlan with `reattach_options.reattachable =
  * true`, its responses yielded in order, and — when the response stream ends without a
  * `result_complete` (the server closes long streams on purpose) or breaks on a transport error —
  * a ReattachExecute with the last response id seen, so the stream resumes right after it: no
@@ -14,7 +14,7 @@
  */
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { StrataError } from '../../../core/errors.ts';
-import { Messages, type ExecutePlanResponse, type UserContext } from './messages.ts';
+import { Messages, type ExecutePlanResponse, type Plan, type UserContext } from './messages.ts';
 import type { RpcChannel } from './rpc-channel.ts';
 import { isRetriableTransportError, isServiceError, readSparkErrorInfo } from './spark-errors.ts';
 
@@ -31,7 +31,7 @@ const MAX_REATTACH_ATTEMPTS = 5;
 export class ReattachableExecution {
   readonly #channel: RpcChannel;
   readonly #id: ExecutionIdentity;
-  readonly #plan: object;
+  readonly #plan: Plan;
   readonly #tags: readonly string[];
   #call: ClientReadableStream<ExecutePlanResponse> | undefined;
   #dropRequested = false;
@@ -41,7 +41,7 @@ export class ReattachableExecution {
   #reattachCount = 0;
   #dropResumes = 0;
 
-  constructor(channel: RpcChannel, identity: ExecutionIdentity, plan: object, tags: readonly string[] = []) {
+  constructor(channel: RpcChannel, identity: ExecutionIdentity, plan: Plan, tags: readonly string[] = []) {
     this.#channel = channel;
     this.#id = identity;
     this.#plan = plan;

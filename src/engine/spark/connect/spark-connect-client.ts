@@ -21,7 +21,15 @@ import { StrataError } from '../../../core/errors.ts';
 import type { ColumnInfo, QueryResult } from '../../engine.ts';
 import { decodeArrowBatch } from './arrow-rows.ts';
 import { parseConnectionString, type SparkConnectionOptions } from './connection-string.ts';
-import { InterruptType, Messages, type ExecutePlanResponse, type UserContext } from './messages.ts';
+import {
+  InterruptType,
+  Messages,
+  type Command,
+  type ExecutePlanResponse,
+  type Plan,
+  type UserContext,
+  type WriteOperationV2,
+} from './messages.ts';
 import { ReattachableExecution } from './reattachable-execution.ts';
 import { RpcChannel } from './rpc-channel.ts';
 import { causeChain, isServiceError, readSparkErrorInfo, sparkError, type SparkErrorCause } from './spark-errors.ts';
@@ -128,7 +136,7 @@ export class SparkConnectClient {
     const execution = new ReattachableExecution(
       this.#channel,
       { sessionId: this.sessionId, userContext: this.#userContext, clientType: CLIENT_TYPE, operationId },
-      { root: { sql: { query: text } } },
+      { root: { sql: { query: text } } } satisfies Plan,
       options.tags ?? [],
     );
     this.#assertOpen();
@@ -203,6 +211,50 @@ export class SparkConnectClient {
       },
     };
     return result;
+  }
+
+  /**
+   * Runs one Command plan (e.g. a write) to completion; resolves when the server reports
+   * `result_complete`. `sqlText` is the SQL the command carries (if any), kept in error details
+   * so a query context's position can be read against it.
+   */
+  async command(command: Command, options: SparkSqlOptions & { readonly sqlText?: string } = {}): Promise<void> {
+    this.#assertOpen();
+    const operationId = options.operationId ?? randomUUID();
+    const execution = new ReattachableExecution(
+      this.#channel,
+      { sessionId: this.sessionId, userContext: this.#userContext, clientType: CLIENT_TYPE, operationId },
+      { command } satisfies Plan,
+      options.tags ?? [],
+    );
+    const signal = options.signal;
+    const sqlDetails = options.sqlText === undefined ? {} : { sql: options.sqlText };
+    if (signal?.aborted) throw new StrataError('QUERY_CANCELLED', 'The command was cancelled before it started', sqlDetails);
+    const onAbort = (): void => {
+      execution.cancel();
+      void this.interrupt({ operationId }).catch(() => undefined);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const responses = execution.responses();
+      while (!(await responses.next()).done) {
+        // A command's responses carry no rows; drain until result_complete.
+      }
+    } catch (error) {
+      if (signal?.aborted) throw new StrataError('QUERY_CANCELLED', 'The Spark command was cancelled', sqlDetails, { cause: error });
+      throw await this.#error(error, 'command', options.sqlText);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * DataFrameWriterV2 on a SQL relation: writes `write.input`'s rows into `write.table_name`
+   * (a multi-part name, e.g. `` `strata`.`db`.`t` ``) with `write.mode` (`WriteOperationV2Mode`).
+   * Errors in the input's SQL carry `details.sql` = that SQL.
+   */
+  async writeV2(write: WriteOperationV2, options: SparkSqlOptions = {}): Promise<void> {
+    await this.command({ write_operation_v2: write }, { ...options, sqlText: write.input.sql.query });
   }
 
   /** Session configuration (Config RPC). */

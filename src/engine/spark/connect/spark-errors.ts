@@ -17,7 +17,7 @@
  */
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { StrataError } from '../../../core/errors.ts';
-import { Messages, type ErrorInfo, type FetchErrorDetailsResponse } from './messages.ts';
+import { Messages, QueryContextType, type ErrorInfo, type FetchErrorDetailsResponse } from './messages.ts';
 
 /** What the server said about a failure, read from the status trailer. */
 export interface SparkErrorInfo {
@@ -37,6 +37,19 @@ export interface SparkErrorCause {
   readonly message: string;
   readonly errorClass?: string;
   readonly sqlState?: string;
+  readonly messageParameters?: Readonly<Record<string, string>>;
+  /** Where in the SQL text the error is (SQL contexts only; 0-based, `stopIndex` inclusive). */
+  readonly queryContexts?: readonly SparkQueryContext[];
+}
+
+/** A SQL query context of a Spark error: the span of the statement text it points at. */
+export interface SparkQueryContext {
+  readonly startIndex: number;
+  readonly stopIndex: number;
+  readonly fragment: string;
+  /** The view the text belongs to, when the error is inside a view's definition. */
+  readonly objectType?: string;
+  readonly objectName?: string;
 }
 
 function isServiceError(error: unknown): error is ServiceError {
@@ -90,11 +103,24 @@ export function causeChain(response: FetchErrorDetailsResponse): SparkErrorCause
     seen.add(index);
     const e = errors[index]!;
     const throwable = e.spark_throwable;
+    const contexts: SparkQueryContext[] = (throwable?.query_contexts ?? [])
+      .filter((c) => (c.context_type ?? QueryContextType.SQL) === QueryContextType.SQL && c.start_index !== undefined && c.start_index >= 0)
+      .map((c) => ({
+        startIndex: c.start_index ?? 0,
+        stopIndex: c.stop_index ?? c.start_index ?? 0,
+        fragment: c.fragment ?? '',
+        ...(c.object_type ? { objectType: c.object_type } : {}),
+        ...(c.object_name ? { objectName: c.object_name } : {}),
+      }));
     chain.push({
       message: e.message ?? '',
       ...(e.error_type_hierarchy?.[0] ? { exceptionClass: e.error_type_hierarchy[0] } : {}),
       ...(throwable?.error_class ? { errorClass: throwable.error_class } : {}),
       ...(throwable?.sql_state ? { sqlState: throwable.sql_state } : {}),
+      ...(throwable?.message_parameters && Object.keys(throwable.message_parameters).length > 0
+        ? { messageParameters: throwable.message_parameters }
+        : {}),
+      ...(contexts.length > 0 ? { queryContexts: contexts } : {}),
     });
     index = e.cause_idx;
   }

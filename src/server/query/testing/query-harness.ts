@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { openStrataHome, type StrataHome } from '../../../catalog/index.ts';
-import { DuckDbEngine } from '../../../engine/index.ts';
+import { DuckDbEngine, type Engine } from '../../../engine/index.ts';
+import { SparkConnection } from '../../spark-connection.ts';
 import { bootstrapAdmin, openGovernance, type GovernancePlane } from '../../../governance/index.ts';
 import { SqlSession } from '../../../sql/index.ts';
 import { installAuthentication } from '../../authentication.ts';
@@ -38,7 +39,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function openHarness(options: { readonly clock?: () => number } = {}): Promise<Harness> {
+export async function openHarness(options: { readonly clock?: () => number; readonly spark?: (home: StrataHome) => Promise<Engine> } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-query-'));
   const home = await openStrataHome(dir, { threads: 2 });
   await home.runtime.sandbox([join(home.home, 'lake')]);
@@ -47,10 +48,13 @@ export async function openHarness(options: { readonly clock?: () => number } = {
   const adminToken = (await governance.identity.createToken('admin')).token;
   const engine = DuckDbEngine.create(home.runtime, { poolSize: 4 });
   const hooks: ((graceMs: number) => Promise<void>)[] = [];
+  const connectSpark = options.spark;
+  const spark = new SparkConnection(connectSpark && (() => connectSpark(home)));
   const context: ServerContext = {
     home,
     governance,
     engine,
+    engineFor: async (name) => (name === 'spark' ? spark.engine() : engine),
     metrics: new Registry(),
     lifecycle: { shuttingDown: false },
     settings: DEFAULT_SERVER_SETTINGS,
@@ -72,6 +76,7 @@ export async function openHarness(options: { readonly clock?: () => number } = {
     shut = true;
     context.lifecycle.shuttingDown = true;
     await Promise.all(hooks.map((hook) => hook(graceMs)));
+    await spark.close();
   };
   return {
     dir,

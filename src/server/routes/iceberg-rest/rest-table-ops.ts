@@ -5,6 +5,7 @@
  * as Strata's own writers (check requirements on the latest metadata, apply, compare-and-swap the
  * catalog pointer, retry a lost race while the requirements still hold).
  */
+import { refuseDuplicateStepCommits } from './rest-step-commits.ts';
 import type { Catalog, TableIdentifier } from '../../../catalog/index.ts';
 import { StrataError, parseJson } from '../../../core/index.ts';
 import {
@@ -113,6 +114,11 @@ export async function createByCommit(catalog: Catalog, id: TableIdentifier, chan
 
 /** Commits a client's change to an existing table; returns the committed metadata and its file. */
 export async function commitToTable(table: Table, change: TableChange): Promise<{ metadata: TableMetadata; metadataLocation: string | undefined }> {
-  const metadata = await commitWithRetry(table.ops, { build: async () => change });
+  const metadata = await commitWithRetry(table.ops, {
+    build: async ({ base }) => {
+      refuseDuplicateStepCommits(base, change.updates);
+      return Promise.resolve(change);
+    },
+  });
   return { metadata, metadataLocation: table.ops.currentLocation() };
 }
