@@ -78,7 +78,17 @@ export function sparkTarget(engine: LakeEngine, catalog: Catalog, parser: Engine
       }
       return snapshot;
     },
-    createTableAs: async ({ database, name, partitionBy, sourceSql, write }: CreateTableAsRequest) => {
+    createTableAs: async ({ database, name, partitionBy, sourceSql, columns, write }: CreateTableAsRequest) => {
+      for (const column of columns) {
+        // Spark types with no Iceberg counterpart: refused before Spark stages anything, as the embedded path refuses them.
+        if (/^(interval|void|calendarinterval|variant|object)\b/i.test(column.type)) {
+          throw new StrataError(
+            'UNSUPPORTED_FEATURE',
+            `Column ${column.name} has type ${column.type}, which Iceberg tables cannot store; cast it in the query (e.g. CAST(${column.name} AS STRING) or AS BIGINT)`,
+            { column: column.name, type: column.type },
+          );
+        }
+      }
       if (write?.branch !== undefined || write?.summary !== undefined) {
         throw new StrataError('UNSUPPORTED_FEATURE', 'CREATE TABLE … AS on Spark commits to main without extra snapshot properties; create the table first, then INSERT', { engine: 'spark' });
       }

@@ -13,6 +13,7 @@ export {
   type IndexedField,
 } from './schema/schema.ts';
 export { updateSchema, type SchemaUpdate, type ColumnPath, type AddColumnOptions } from './schema/schema-update.ts';
+export { withFreshIds } from './schema/fresh-ids.ts';
 export {
   UNPARTITIONED,
   PARTITION_DATA_ID_START,

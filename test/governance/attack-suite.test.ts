@@ -4,7 +4,7 @@
  * attack-cases.ts for the contract.
  */
 import { after, before, describe, test } from 'node:test';
-import { shutdownEngines } from '../parity/engines-under-test.ts';
+import { shutdownEngines } from '../../src/sql/testing/engines-under-test.ts';
 import assert from 'node:assert/strict';
 import { ATTACKS, type Attempt } from './attack-cases.ts';
 import { ENGINE_FACTORIES, openGovernedLake, textOf, type EngineFactory, type GovernedLake, type Outcome } from './governed-fixture.ts';

@@ -1,7 +1,7 @@
 /**
  * A governed lake for the governance suites, written against the `Engine` interface: the suites
  * never touch an engine directly, and run on every factory in `ENGINE_FACTORIES` (DuckDB, and
- * Spark through Spark Connect and Strata's REST catalog — test/parity/engines-under-test.ts).
+ * Spark through Spark Connect and Strata's REST catalog — src/sql/testing/engines-under-test.ts).
  *
  * The data carries unique marker strings (`SSN-…`, `SAL-…`, names of US staff) so a test can
  * assert that a forbidden value appears nowhere in a result or an error message.
@@ -14,7 +14,7 @@ import { StrataError } from '../../src/core/index.ts';
 import { DuckDbEngine, type Engine } from '../../src/engine/index.ts';
 import { bootstrapAdmin, openGovernance, type GovernancePlane } from '../../src/governance/index.ts';
 import { SqlSession } from '../../src/sql/index.ts';
-import { sparkUnderTest } from '../parity/engines-under-test.ts';
+import { duckdbUnderTest, sparkUnderTest } from '../../src/sql/testing/engines-under-test.ts';
 
 /** How a suite gets an engine over a home, and locks it down for untrusted SQL. */
 export interface EngineFactory {
@@ -26,20 +26,13 @@ export interface EngineFactory {
   liveViews(engine: Engine): Promise<string[]>;
 }
 
-async function column(engine: Engine, sql: string, index = 0): Promise<string[]> {
-  const result = await engine.query(sql);
-  const names: string[] = [];
-  for await (const batch of result) for (const row of batch) names.push(String(row[index]));
-  return names;
-}
-
 export const duckDbFactory: EngineFactory = {
   name: 'duckdb',
   async open(home) {
     const engine = DuckDbEngine.create(home.runtime, { poolSize: 2 });
     return { engine, sandbox: () => home.runtime.sandbox([join(home.home, 'lake')]) };
   },
-  liveViews: (engine) => column(engine, "SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'strata_ref_%'"),
+  liveViews: (engine) => duckdbUnderTest.liveViews(engine),
 };
 
 /** Spark: what it reads it reads through the REST catalog; the DuckDB runtime only parses, sandboxed all the same. */
@@ -50,8 +43,7 @@ export const sparkFactory: EngineFactory = {
     const opened = await sparkUnderTest.open(home);
     return { engine: opened.engine, sandbox: () => home.runtime.sandbox([join(home.home, 'lake')]), close: () => opened.close() };
   },
-  // SHOW VIEWS: (namespace, viewName, isTemporary); the views are the session's temporary ones.
-  liveViews: (engine) => column(engine, "SHOW VIEWS LIKE 'strata_ref_*'", 1),
+  liveViews: (engine) => sparkUnderTest.liveViews(engine),
 };
 
 export const ENGINE_FACTORIES: readonly EngineFactory[] = [duckDbFactory, sparkFactory];

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { MaskFunction } from '../../src/governance/index.ts';
 import { ENGINE_FACTORIES, openGovernedLake, textOf, type GovernedLake } from './governed-fixture.ts';
-import { shutdownEngines } from '../parity/engines-under-test.ts';
+import { shutdownEngines } from '../../src/sql/testing/engines-under-test.ts';
 
 interface ColumnPlan {
   readonly name: string;

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINE_FACTORIES, openGovernedLake, textOf, type GovernedLake, type Outcome } from './governed-fixture.ts';
 import { setUpHrScenario } from './hr-scenario.ts';
-import { shutdownEngines } from '../parity/engines-under-test.ts';
+import { shutdownEngines } from '../../src/sql/testing/engines-under-test.ts';
 
 const rowsOf = (outcome: Outcome): unknown[][] => {
   assert.equal(outcome.kind, 'rows', textOf(outcome));

@@ -13,7 +13,7 @@ import { openStrataHome, type StrataHome } from '../../src/catalog/index.ts';
 import { MARKER, PipelineService, definePipeline, type SparkCompute } from '../../src/pipeline/index.ts';
 import { SqlSession } from '../../src/sql/index.ts';
 import { DuckDbEngine } from '../../src/engine/index.ts';
-import { ENGINES, shutdownEngines, type EngineUnderTest } from './engines-under-test.ts';
+import { ENGINES, shutdownEngines, type EngineUnderTest } from '../../src/sql/testing/engines-under-test.ts';
 
 after(() => shutdownEngines());
 

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { QueryInfo } from '../../src/server/query/query-record.ts';
 import { openHarness, type Harness } from '../../src/server/query/testing/query-harness.ts';
-import { shutdownEngines, sparkUnderTest, type OpenedEngine } from './engines-under-test.ts';
+import { shutdownEngines, sparkUnderTest, type OpenedEngine } from '../../src/sql/testing/engines-under-test.ts';
 
 describe('workgroups on spark', { skip: sparkUnderTest.skip, timeout: 600_000 }, () => {
   let h: Harness;

@@ -25,6 +25,7 @@
  *     .moveFirst('event_time')
  *     .apply();
  */
+import { reassignIds } from './fresh-ids.ts';
 import { StrataError, closestName } from '../../core/index.ts';
 import { highestFieldId, indexSchema, type Schema } from './schema.ts';
 import {
@@ -588,30 +589,6 @@ function setChildren(
 ): readonly NestedField[] {
   if (holderId === undefined) return children;
   return replaceField(fields, holderId, (f) => ({ ...f, type: { kind: 'struct', fields: children } }));
-}
-
-/**
- * `type` with every nested id replaced by fresh ones from `next`, in Iceberg's order: a struct's own
- * fields first, then what is nested inside each of them; a map's key then value.
- */
-function reassignIds(type: IcebergType, next: () => number): IcebergType {
-  switch (type.kind) {
-    case 'struct': {
-      const ids = type.fields.map(() => next());
-      return { kind: 'struct', fields: type.fields.map((f, i) => ({ ...f, id: ids[i] ?? next(), type: reassignIds(f.type, next) })) };
-    }
-    case 'list': {
-      const elementId = next();
-      return { ...type, elementId, element: reassignIds(type.element, next) };
-    }
-    case 'map': {
-      const keyId = next();
-      const valueId = next();
-      return { ...type, keyId, valueId, key: reassignIds(type.key, next), value: reassignIds(type.value, next) };
-    }
-    default:
-      return type;
-  }
 }
 
 function checkUniqueNames(type: IcebergType, path: string, same: (a: string, b: string) => boolean): void {

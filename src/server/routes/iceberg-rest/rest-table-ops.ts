@@ -9,6 +9,7 @@ import { refuseDuplicateStepCommits } from './rest-step-commits.ts';
 import type { Catalog, TableIdentifier } from '../../../catalog/index.ts';
 import { StrataError, parseJson } from '../../../core/index.ts';
 import {
+  withFreshIds,
   UNSORTED_ORDER,
   applyUpdates,
   checkRequirements,
@@ -56,11 +57,16 @@ export function metadataFromCreateRequest(body: Json, location: string): TableMe
   if (body['schema'] === undefined) throw badRequest('schema is required');
   const spec = body['partition-spec'];
   const order = body['write-order'];
+  // As the reference catalog does: ids start at 1 whatever the client sent (Spark sends 0 …), and
+  // the partition and sort fields follow their columns to the new ids.
+  const { schema, freshId } = withFreshIds(schemaFromJson(body['schema']));
+  const requestedSpec = spec === undefined || spec === null ? undefined : specFromJson(spec);
+  const requestedOrder = order === undefined || order === null ? UNSORTED_ORDER : parseSortOrder(order);
   return newTableMetadata({
     location,
-    schema: schemaFromJson(body['schema']),
-    ...(spec === undefined || spec === null ? {} : { spec: specFromJson(spec) }),
-    sortOrder: order === undefined || order === null ? UNSORTED_ORDER : parseSortOrder(order),
+    schema,
+    ...(requestedSpec ? { spec: { ...requestedSpec, fields: requestedSpec.fields.map((f) => ({ ...f, sourceId: freshId(f.sourceId) })) } } : {}),
+    sortOrder: { ...requestedOrder, fields: requestedOrder.fields.map((f) => ({ ...f, sourceId: freshId(f.sourceId) })) },
     properties: stringMapOf(body['properties'], 'properties'),
   });
 }

@@ -1,6 +1,7 @@
 /**
- * The engines the parity suites run on, each opened over a Strata home the same way a user's
- * session would be:
+ * The engines the SQL, pipeline and governance suites run on (test code: it starts servers, so it
+ * reaches above the SQL plane), each opened over a Strata home the same way a user's session
+ * would be:
  *
  * - duckdb: the embedded engine on the home's DuckDB runtime.
  * - spark: a real Spark Connect server (pip pyspark, local[2], Iceberg's Spark runtime on its
@@ -12,13 +13,13 @@
  *   for (const candidate of ENGINES) describe(candidate.name, { skip: candidate.skip }, () => { … });
  *   after(() => shutdownEngines());
  */
-import type { StrataHome } from '../../src/catalog/index.ts';
-import { DuckDbEngine, type Engine } from '../../src/engine/index.ts';
-import { ensureIcebergRuntimeJar, sparkConnectSkipReason, startSparkConnectServer, type SparkConnectTestServer } from '../../src/engine/spark/index.ts';
-import { icebergServerConf, sessionLakeCatalogConf } from '../../src/engine/spark/lake-catalog-conf.ts';
-import { SparkEngine } from '../../src/engine/spark/spark-engine.ts';
-import { bootstrapAdmin, openGovernance } from '../../src/governance/index.ts';
-import { startServer } from '../../src/server/index.ts';
+import type { StrataHome } from '../../catalog/index.ts';
+import { DuckDbEngine, type Engine } from '../../engine/index.ts';
+import { ensureIcebergRuntimeJar, sparkConnectSkipReason, startSparkConnectServer, type SparkConnectTestServer } from '../../engine/spark/index.ts';
+import { icebergServerConf, sessionLakeCatalogConf } from '../../engine/spark/lake-catalog-conf.ts';
+import { SparkEngine } from '../../engine/spark/spark-engine.ts';
+import { bootstrapAdmin, openGovernance } from '../../governance/index.ts';
+import { startServer } from '../../server/index.ts';
 
 export interface OpenedEngine {
   readonly engine: Engine;
@@ -30,6 +31,15 @@ export interface EngineUnderTest {
   /** Why this engine cannot run here (a skip message), or undefined. */
   readonly skip: string | undefined;
   open(home: StrataHome): Promise<OpenedEngine>;
+  /** Names of the per-statement views (`strata_ref_…`) the engine holds right now. */
+  liveViews(engine: Engine): Promise<string[]>;
+}
+
+async function column(engine: Engine, sql: string, index: number): Promise<string[]> {
+  const result = await engine.query(sql);
+  const names: string[] = [];
+  for await (const batch of result) for (const row of batch) names.push(String(row[index]));
+  return names;
 }
 
 /** The principal Spark's catalog calls authenticate as (an administrator: Strata governs the SQL, not Spark). */
@@ -52,6 +62,7 @@ export const duckdbUnderTest: EngineUnderTest = {
     const engine = DuckDbEngine.create(home.runtime, { poolSize: 2 });
     return { engine, close: () => engine.close() };
   },
+  liveViews: (engine) => column(engine, "SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'strata_ref_%'", 0),
 };
 
 export const sparkUnderTest: EngineUnderTest = {
@@ -81,6 +92,8 @@ export const sparkUnderTest: EngineUnderTest = {
       throw error;
     }
   },
+  // SHOW VIEWS: (namespace, viewName, isTemporary); Strata's views are the session's temporary ones.
+  liveViews: (engine) => column(engine, "SHOW VIEWS LIKE 'strata_ref_*'", 1),
 };
 
 export const ENGINES: readonly EngineUnderTest[] = [duckdbUnderTest, sparkUnderTest];
