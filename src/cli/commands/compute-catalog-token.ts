@@ -14,7 +14,7 @@
  */
 import { hostname } from 'node:os';
 import { StrataError } from '../../core/index.ts';
-import { ADMIN_ROLE, type IdentityStore } from '../../governance/index.ts';
+import { bootstrapAdmin, type IdentityStore } from '../../governance/index.ts';
 
 export const COMPUTE_PRINCIPAL = 'strata-compute';
 
@@ -33,7 +33,8 @@ export async function mintComputeToken(identity: IdentityStore): Promise<{ reado
       { principal: COMPUTE_PRINCIPAL },
     );
   }
-  if (!(await identity.isAdministrator(COMPUTE_PRINCIPAL))) await identity.grantRole(ADMIN_ROLE, { principal: COMPUTE_PRINCIPAL });
+  // bootstrapAdmin also creates the administrator role when a home has none yet (never initialised by strata init).
+  if (!(await identity.isAdministrator(COMPUTE_PRINCIPAL))) await bootstrapAdmin(identity, COMPUTE_PRINCIPAL);
   const created = await identity.createToken(COMPUTE_PRINCIPAL, { description: `strata compute up on ${hostname()}`.slice(0, 256) });
   return { id: created.id, token: created.token };
 }

@@ -93,7 +93,7 @@ async function transientSpark({ strata, config, catalogUri, homeOptions }: Spark
     undo.push(() => cluster.stop());
     const engine = await SparkEngine.connect({ url: cluster.connectionString });
     undo.push(() => engine.close());
-    return { engine, release };
+    return { engine, release, pid: cluster.pid };
   } catch (error) {
     await release();
     throw error;

@@ -16,6 +16,8 @@ import type { RunSessions } from './runner-deps.ts';
 export interface LeasedEngine {
   readonly engine: Engine;
   release(): Promise<void>;
+  /** The process of a cluster started for this lease (transient), for operators and tests. */
+  readonly pid?: number;
 }
 
 /** Where pipelines get Spark: the shared cluster, or a transient one per run. */
