@@ -18,6 +18,7 @@
  *   for await (const rows of result) process(rows);
  *   await engine.close();
  */
+import { rebatch } from '../rebatch.ts';
 import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
 import { StrataError } from '../../core/index.ts';
 import type { DuckDbRuntime } from '../../table/index.ts';
@@ -194,22 +195,4 @@ class RunningQuery {
     this.#connection = undefined;
     if (connection) this.#pool.release(connection, { discard });
   }
-}
-
-/** Re-cut a stream of row batches into batches of exactly `size` rows (the last may be shorter). */
-async function* rebatch(source: AsyncIterable<unknown[][]>, size: number): AsyncGenerator<unknown[][]> {
-  let pending: unknown[][] = [];
-  for await (const rows of source) {
-    let offset = 0;
-    while (offset < rows.length) {
-      const take = Math.min(size - pending.length, rows.length - offset);
-      pending.push(...rows.slice(offset, offset + take));
-      offset += take;
-      if (pending.length === size) {
-        yield pending;
-        pending = [];
-      }
-    }
-  }
-  if (pending.length > 0) yield pending;
 }

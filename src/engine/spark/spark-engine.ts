@@ -26,6 +26,7 @@
  * - `WriteOperationV2` matches the source's columns to the table's BY NAME; `writeTable` reads the
  *   table's columns first and renames the source's to them in order, so positions decide.
  */
+import { rebatch } from '../rebatch.ts';
 import { StrataError } from '../../core/index.ts';
 import type { EngineTableWrite, LakeEngine, QueryOptions, QueryResult } from '../engine.ts';
 import { WriteOperationV2Mode, type Expression } from './connect/messages.ts';
@@ -280,23 +281,6 @@ async function drain(result: QueryResult): Promise<void> {
   for await (const rows of result) void rows;
 }
 
-/** Re-cut a stream of row batches into batches of exactly `size` rows (the last may be shorter). */
-async function* rebatch(source: AsyncIterable<readonly unknown[][]>, size: number): AsyncGenerator<unknown[][]> {
-  let pending: unknown[][] = [];
-  for await (const rows of source) {
-    let offset = 0;
-    while (offset < rows.length) {
-      const take = Math.min(size - pending.length, rows.length - offset);
-      pending.push(...rows.slice(offset, offset + take));
-      offset += take;
-      if (pending.length === size) {
-        yield pending;
-        pending = [];
-      }
-    }
-  }
-  if (pending.length > 0) yield pending;
-}
 
 /** A Spark SQL identifier part: backticks, with backticks inside doubled. */
 export function quoteName(part: string): string {

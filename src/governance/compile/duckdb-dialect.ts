@@ -31,7 +31,7 @@
  */
 import { duckdbType, type IcebergType } from '../../table/index.ts';
 import type { MaskFunction } from '../model.ts';
-import { parseIcebergTypeText } from './iceberg-type-text.ts';
+import { compileMask } from './mask-kinds.ts';
 import { hmacPads } from './keyed-hash.ts';
 import type { PolicyDialect } from './policy-dialect.ts';
 import { replaceValueIdentifier } from './policy-text.ts';
@@ -45,44 +45,33 @@ export const duckDbDialect: PolicyDialect = {
   name: 'duckdb',
   quoteIdent,
   quoteString,
-  maskExpression(fn: MaskFunction, column: string, icebergType: string, hashKey: string): string {
-    const type = parseIcebergTypeText(icebergType);
-    const sqlType = duckdbType(type);
-    const nullOf = `CAST(NULL AS ${sqlType})`;
-    switch (fn.kind) {
-      case 'null':
-        return nullOf;
-      case 'redact':
-        return type.kind === 'string' ? `CASE WHEN ${column} IS NULL THEN NULL ELSE ${quoteString(fn.replacement ?? '****')} END` : nullOf;
-      case 'hash':
-        return hashMask(column, type, hashKey) ?? nullOf;
-      case 'partial':
-        return partialMask(column, type, fn.keepLast, fn.fill ?? '*') ?? nullOf;
-      case 'round': {
-        if (!isNumber(type) || !Number.isInteger(fn.digits)) return nullOf;
-        if (type.kind === 'decimal') {
-          // DuckDB's decimal round gives a constant 0 (also for NULL) once the digits reach past the
-          // type's integer digits, even where the true result is 10^n: round in DECIMAL(38, s), no
-          // further left than one digit past the column's integer digits (everything rounds to 0 there).
-          const digits = Math.max(fn.digits, decimalRoundFloor(type));
-          return `CASE WHEN ${column} IS NULL THEN NULL ELSE TRY_CAST(round(CAST(${column} AS DECIMAL(38,${type.scale})), ${digits}) AS ${sqlType}) END`;
-        }
-        // Integers round in HUGEINT: DuckDB's integer round wraps past the type's limit.
-        const value = type.kind === 'int' || type.kind === 'long' ? `CAST(${column} AS HUGEINT)` : column;
-        return `TRY_CAST(round(${value}, ${fn.digits}) AS ${sqlType})`;
-      }
-      case 'bucket':
-        return bucketMask(column, type, sqlType, fn) ?? nullOf;
-      case 'expression':
-        // Newlines: a trailing `-- comment` in the expression cannot swallow the parenthesis.
-        return `(\n${replaceValueIdentifier(fn.sql, column)}\n)`;
-    }
-  },
+  maskExpression: (fn, column, icebergType, hashKey) =>
+    compileMask(
+      { sqlType: duckdbType, quoteString, hash: hashMask, partial: partialMask, round: roundMask, bucket: bucketMask, expression: (sql, value) => replaceValueIdentifier(sql, value) },
+      fn,
+      column,
+      icebergType,
+      hashKey,
+    ),
 };
 
 /** The leftmost digits worth rounding a decimal to: one place past its integer digits (all values round to 0 there). */
 export function decimalRoundFloor(type: { readonly precision: number; readonly scale: number }): number {
   return -(type.precision - type.scale) - 1;
+}
+
+function roundMask(column: string, type: IcebergType, sqlType: string, digits: number): string | undefined {
+  if (!isNumber(type) || !Number.isInteger(digits)) return undefined;
+  if (type.kind === 'decimal') {
+    // DuckDB's decimal round gives a constant 0 (also for NULL) once the digits reach past the
+    // type's integer digits, even where the true result is 10^n: round in DECIMAL(38, s), no
+    // further left than one digit past the column's integer digits (everything rounds to 0 there).
+    const floor = Math.max(digits, decimalRoundFloor(type));
+    return `CASE WHEN ${column} IS NULL THEN NULL ELSE TRY_CAST(round(CAST(${column} AS DECIMAL(38,${type.scale})), ${floor}) AS ${sqlType}) END`;
+  }
+  // Integers round in HUGEINT: DuckDB's integer round wraps past the type's limit.
+  const value = type.kind === 'int' || type.kind === 'long' ? `CAST(${column} AS HUGEINT)` : column;
+  return `TRY_CAST(round(${value}, ${digits}) AS ${sqlType})`;
 }
 
 function isNumber(type: IcebergType): boolean {

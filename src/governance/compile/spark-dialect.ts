@@ -52,7 +52,7 @@
 import { StrataError } from '../../core/index.ts';
 import type { IcebergType } from '../../table/index.ts';
 import type { MaskFunction } from '../model.ts';
-import { parseIcebergTypeText } from './iceberg-type-text.ts';
+import { compileMask } from './mask-kinds.ts';
 import { decimalRoundFloor } from './duckdb-dialect.ts';
 import { hmacPads } from './keyed-hash.ts';
 import type { PolicyDialect } from './policy-dialect.ts';
@@ -120,28 +120,23 @@ export const sparkDialect: PolicyDialect = {
   name: 'spark',
   quoteIdent,
   quoteString,
-  maskExpression(fn: MaskFunction, column: string, icebergType: string, hashKey: string): string {
-    const type = parseIcebergTypeText(icebergType);
-    const sqlType = sparkType(type);
-    const nullOf = `CAST(NULL AS ${sqlType})`;
-    switch (fn.kind) {
-      case 'null':
-        return nullOf;
-      case 'redact':
-        return type.kind === 'string' ? `CASE WHEN ${column} IS NULL THEN NULL ELSE ${quoteString(fn.replacement ?? '****')} END` : nullOf;
-      case 'hash':
-        return hashMask(column, type, hashKey) ?? nullOf;
-      case 'partial':
-        return partialMask(column, type, fn.keepLast, fn.fill ?? '*') ?? nullOf;
-      case 'round':
-        return roundMask(column, type, sqlType, fn.digits) ?? nullOf;
-      case 'bucket':
-        return bucketMask(column, type, sqlType, fn) ?? nullOf;
-      case 'expression':
+  maskExpression: (fn, column, icebergType, hashKey) =>
+    compileMask(
+      {
+        sqlType: sparkType,
+        quoteString,
+        hash: hashMask,
+        partial: partialMask,
+        round: roundMask,
+        bucket: bucketMask,
         // The expression is in the front end's (DuckDB's) spelling: re-spell it for Spark.
-        return `(\n${renderPolicySql(fn.sql, sparkDialect, { value: column })}\n)`;
-    }
-  },
+        expression: (sql, value) => renderPolicySql(sql, sparkDialect, { value }),
+      },
+      fn,
+      column,
+      icebergType,
+      hashKey,
+    ),
 };
 
 function hashMask(column: string, type: IcebergType, hashKey: string): string | undefined {
