@@ -11,9 +11,13 @@
  *   (f) governance-overhead.ts   the same queries ungoverned / as admin / as a masked, filtered principal
  *   (g) server-throughput.ts     strata serve: cached and uncached query round trips, REST table loads
  *   (h) pipeline-quality.ts      DQDL ruleset compiled vs one query per rule vs DuckDB; pipeline-run overhead
+ *   (i) tpch/tpch-bench.ts       TPC-H SF 1, 22 queries: Strata on DuckDB and on Spark vs bare DuckDB
  *
  * `BENCH_QUICK=1` shrinks every size for a smoke run (its report says so; do not commit it).
- * Takes about 3 minutes on a 2-core machine.
+ * Sections (a)–(h) take about 3 minutes on a 2-core machine; (i) needs `pip install -r
+ * requirements-bench.txt` (tpchgen-cli; pyspark + Java 17 + the Iceberg jar for its Spark leg, as
+ * for the tests), is reported as not run without them, and takes about 6–7 minutes at SF 1 (data generation cached in bench/out)
+ * (knobs in bench/tpch/tpch-config.ts, e.g. BENCH_TPCH_SF=0.1, BENCH_TPCH=0).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +36,8 @@ import { scanPlanning } from './scan-planning.ts';
 import { serverThroughput } from './server-throughput.ts';
 import { pipelineQuality } from './pipeline-quality.ts';
 import { now } from './stats.ts';
+import { tpchBench, type TpchResult } from './tpch/tpch-bench.ts';
+import { tpchConfig } from './tpch/tpch-config.ts';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const CONFIG = QUICK
@@ -40,6 +46,7 @@ const CONFIG = QUICK
 const CONFIG_ISSUE3 = QUICK
   ? { ingestScale: 0.5, ingestRuns: 1, lineitemRows: 200_000, queryRuns: 2, compileRepetitions: 20, serverLevels: [1, 4], serverRequests: 20, loadSeconds: 1, qualityRuns: 2, pipelineRuns: 3 }
   : { ingestScale: 10, ingestRuns: 3, lineitemRows: 5_000_000, queryRuns: 7, compileRepetitions: 200, serverLevels: [1, 4, 16], serverRequests: 200, loadSeconds: 3, qualityRuns: 3, pipelineRuns: 5 };
+const CONFIG_TPCH = tpchConfig(QUICK);
 const OUTPUT = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 
 async function main(): Promise<void> {
@@ -86,6 +93,16 @@ async function main(): Promise<void> {
     log('pipelines and data quality: a DQDL ruleset three ways, a partition overwrite direct / as a pipeline run / audited');
     const pipelines = await pipelineQuality(home, CONFIG_ISSUE3.qualityRuns, CONFIG_ISSUE3.pipelineRuns);
 
+    // A failure here (generator, load, a wrong bare-DuckDB answer) is reported in the section
+    // rather than losing every other section's numbers.
+    const tpch: TpchResult = CONFIG_TPCH.enabled
+      ? await tpchBench({ ...CONFIG_TPCH, dir, log }).catch((error: unknown) => ({
+          ran: false as const,
+          scaleFactor: CONFIG_TPCH.scaleFactor,
+          reason: `failed: ${error instanceof Error ? error.message : String(error)}`,
+        }))
+      : { ran: false, scaleFactor: CONFIG_TPCH.scaleFactor, reason: 'BENCH_TPCH=0' };
+
     const report = renderReport({
       date: new Date(),
       totalMs: now() - started,
@@ -100,6 +117,7 @@ async function main(): Promise<void> {
       governance,
       server,
       pipelines,
+      tpch,
     });
     writeFileSync(OUTPUT, QUICK ? `> **BENCH_QUICK smoke run: sizes shrunk, numbers not meaningful.**\n\n${report}` : report);
     log(`wrote ${OUTPUT}`);
