@@ -21,9 +21,7 @@ import { existsSync } from 'node:fs';
 import type { Catalog } from '../../src/catalog/index.ts';
 import { bootstrapAdmin, openGovernance } from '../../src/governance/index.ts';
 import { startServer, type StrataServer } from '../../src/server/index.ts';
-import { findSparkHome, startSparkCluster, type SparkCluster } from '../../src/engine/spark/index.ts';
-import { icebergRuntimeJarPath } from '../../src/engine/spark/lake-catalog-conf.ts';
-import { SparkEngine } from '../../src/engine/spark/spark-engine.ts';
+import { SparkEngine, findSparkHome, icebergRuntimeJarPath, startSparkCluster, type SparkCluster } from '../../src/engine/spark/index.ts';
 import { SqlSession } from '../../src/sql/index.ts';
 import { sparkDirectLeg, strataLeg, type QueryLeg } from './legs.ts';
 

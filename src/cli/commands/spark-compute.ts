@@ -15,8 +15,7 @@ import type { ConfigValues } from '../../config/index.ts';
 import { openGovernance } from '../../governance/index.ts';
 import type { LeasedEngine, SparkCompute } from '../../pipeline/index.ts';
 import { startServer } from '../../server/index.ts';
-import { resolveSparkEndpoint, startSparkCluster } from '../../engine/spark/index.ts';
-import { SparkEngine } from '../../engine/spark/spark-engine.ts';
+import { SparkEngine, resolveSparkEndpoint, startSparkCluster } from '../../engine/spark/index.ts';
 import { mintComputeToken, revokeComputeToken } from './compute-catalog-token.ts';
 
 /** An engine on the shared cluster; ENGINE_UNAVAILABLE (saying what to do) when there is none. */

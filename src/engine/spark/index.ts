@@ -58,6 +58,8 @@ export {
   icebergRuntimeJarPath,
   ICEBERG_SPARK_RUNTIME,
   DEFAULT_LAKE_CATALOG,
+  sessionLakeCatalogConf,
+  icebergServerConf,
   type LakeCatalogConfOptions,
 } from './lake-catalog-conf.ts';
 export { WriteOperationV2Mode, type WriteOperationV2, type Command, type Expression, type Plan } from './connect/messages.ts';

@@ -15,9 +15,15 @@
  */
 import type { StrataHome } from '../../catalog/index.ts';
 import { DuckDbEngine, type Engine } from '../../engine/index.ts';
-import { ensureIcebergRuntimeJar, sparkConnectSkipReason, startSparkConnectServer, type SparkConnectTestServer } from '../../engine/spark/index.ts';
-import { icebergServerConf, sessionLakeCatalogConf } from '../../engine/spark/lake-catalog-conf.ts';
-import { SparkEngine } from '../../engine/spark/spark-engine.ts';
+import {
+  SparkEngine,
+  ensureIcebergRuntimeJar,
+  icebergServerConf,
+  sessionLakeCatalogConf,
+  sparkConnectSkipReason,
+  startSparkConnectServer,
+  type SparkConnectTestServer,
+} from '../../engine/spark/index.ts';
 import { bootstrapAdmin, openGovernance } from '../../governance/index.ts';
 import { startServer } from '../../server/index.ts';
 
