@@ -134,11 +134,11 @@ export function toSparkSql(text: string): string {
   const tokens = tokenize(text);
   let out = '';
   for (const [i, token] of tokens.entries()) {
-    if (token.kind === 'string' && token.text.startsWith("'")) {
-      const value = token.text.slice(1, -1).replaceAll("''", "'");
-      out += `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
-    } else if (token.kind === 'quoted') {
-      out += `\`${identifierValue(token).replaceAll('`', '``')}\``;
+    // Spark's quoting is the policy dialect's (one definition: backslash escapes, `$` as \u0024).
+    if (token.kind === 'string' && token.text.startsWith("'") && token.text.length >= 2 && token.text.endsWith("'")) {
+      out += sparkDialect.quoteString(token.text.slice(1, -1).replaceAll("''", "'"));
+    } else if (token.kind === 'quoted' && token.text.length >= 2 && token.text.endsWith('"')) {
+      out += sparkDialect.quoteIdent(identifierValue(token));
     } else if (token.kind === 'word' && SPARK_TYPE_WORDS[token.text.toUpperCase()] !== undefined && nextSignificant(tokens, i)?.text !== '(') {
       out += SPARK_TYPE_WORDS[token.text.toUpperCase()] ?? token.text;
     } else {

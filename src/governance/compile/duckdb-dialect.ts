@@ -47,7 +47,7 @@ export const duckDbDialect: PolicyDialect = {
   quoteString,
   maskExpression: (fn, column, icebergType, hashKey) =>
     compileMask(
-      { sqlType: duckdbType, quoteString, hash: hashMask, partial: partialMask, round: roundMask, bucket: bucketMask, expression: (sql, value) => replaceValueIdentifier(sql, value) },
+      { sqlType: duckdbType, quoteString, hash: hashMask, round: roundMask, bucket: bucketMask, expression: (sql, value) => replaceValueIdentifier(sql, value) },
       fn,
       column,
       icebergType,
@@ -111,13 +111,6 @@ function hashMask(column: string, type: IcebergType, hashKey: string): string | 
     default:
       return undefined;
   }
-}
-
-/** Strings keep their last `keepLast` characters; values that short or shorter are filled entirely. */
-function partialMask(column: string, type: IcebergType, keepLast: number, fill: string): string | undefined {
-  if (type.kind !== 'string' || !Number.isInteger(keepLast) || keepLast < 0) return undefined;
-  const f = quoteString(fill);
-  return `CASE WHEN length(${column}) <= ${keepLast} THEN repeat(${f}, length(${column})) ELSE repeat(${f}, length(${column}) - ${keepLast}) || right(${column}, ${keepLast}) END`;
 }
 
 function bucketMask(column: string, type: IcebergType, sqlType: string, fn: Extract<MaskFunction, { kind: 'bucket' }>): string | undefined {

@@ -13,7 +13,6 @@ export interface MaskKinds {
   sqlType(type: IcebergType): string;
   quoteString(text: string): string;
   hash(column: string, type: IcebergType, hashKey: string): string | undefined;
-  partial(column: string, type: IcebergType, keepLast: number, fill: string): string | undefined;
   round(column: string, type: IcebergType, sqlType: string, digits: number): string | undefined;
   bucket(column: string, type: IcebergType, sqlType: string, fn: Extract<MaskFunction, { kind: 'bucket' }>): string | undefined;
   /** An expression mask's SQL with `value` bound to the column (parenthesised by the caller). */
@@ -32,7 +31,7 @@ export function compileMask(kinds: MaskKinds, fn: MaskFunction, column: string, 
     case 'hash':
       return kinds.hash(column, type, hashKey) ?? nullOf;
     case 'partial':
-      return kinds.partial(column, type, fn.keepLast, fn.fill ?? '*') ?? nullOf;
+      return partialMask(column, type, fn.keepLast, kinds.quoteString(fn.fill ?? '*')) ?? nullOf;
     case 'round':
       return kinds.round(column, type, sqlType, fn.digits) ?? nullOf;
     case 'bucket':
@@ -41,4 +40,10 @@ export function compileMask(kinds: MaskKinds, fn: MaskFunction, column: string, 
       // Newlines: a trailing `-- comment` in the expression cannot swallow the parenthesis.
       return `(\n${kinds.expression(fn.sql, column)}\n)`;
   }
+}
+
+/** Strings keep their last `keepLast` characters; values that short or shorter are filled entirely (the same SQL on every engine). */
+function partialMask(column: string, type: IcebergType, keepLast: number, fill: string): string | undefined {
+  if (type.kind !== 'string' || !Number.isInteger(keepLast) || keepLast < 0) return undefined;
+  return `CASE WHEN length(${column}) <= ${keepLast} THEN repeat(${fill}, length(${column})) ELSE repeat(${fill}, length(${column}) - ${keepLast}) || right(${column}, ${keepLast}) END`;
 }

@@ -126,7 +126,7 @@ export const sparkDialect: PolicyDialect = {
         sqlType: sparkType,
         quoteString,
         hash: hashMask,
-        partial: partialMask,
+       
         round: roundMask,
         bucket: bucketMask,
         // The expression is in the front end's (DuckDB's) spelling: re-spell it for Spark.
@@ -170,12 +170,6 @@ function hashMask(column: string, type: IcebergType, hashKey: string): string | 
       // float/double: see the doc comment; everything else has no hashed form in DuckDB either.
       return undefined;
   }
-}
-
-function partialMask(column: string, type: IcebergType, keepLast: number, fill: string): string | undefined {
-  if (type.kind !== 'string' || !Number.isInteger(keepLast) || keepLast < 0) return undefined;
-  const f = quoteString(fill);
-  return `CASE WHEN length(${column}) <= ${keepLast} THEN repeat(${f}, length(${column})) ELSE repeat(${f}, length(${column}) - ${keepLast}) || right(${column}, ${keepLast}) END`;
 }
 
 function roundMask(column: string, type: IcebergType, sqlType: string, digits: number): string | undefined {
