@@ -63,6 +63,10 @@ const BY_CODE: Partial<Record<StrataErrorCode, ExitCode>> = {
   COMMIT_STATE_UNKNOWN: ExitCode.UNEXPECTED,
   WRITE_FAILED: ExitCode.UNEXPECTED,
   ENGINE_UNAVAILABLE: ExitCode.UNEXPECTED,
+  STREAM_INVALID: ExitCode.USAGE,
+  STREAM_RUNNING: ExitCode.CONFLICT,
+  SOURCE_UNAVAILABLE: ExitCode.UNEXPECTED,
+  STATE_CORRUPT: ExitCode.UNEXPECTED,
 };
 
 export function exitCodeForStrataCode(code: string): ExitCode {

@@ -19,6 +19,7 @@ import { registerShell } from './shell/shell-command.ts';
 import { registerServe } from './commands/serve-command.ts';
 import { registerCompute } from './commands/compute-command.ts';
 import { registerPipelineCommands } from './commands/pipeline/pipeline-commands.ts';
+import { registerStreamCommands } from './commands/stream/stream-commands.ts';
 import { registerQualityCommands } from './commands/quality/quality-commands.ts';
 import { registerAccessCommands } from './commands/governance/access-commands.ts';
 import { registerAuditCommands } from './commands/governance/audit-commands.ts';
@@ -71,6 +72,7 @@ Exit codes: 0 ok, 1 unexpected, 2 usage/invalid input, 3 not found, 4 conflict,
   registerServe(program, context);
   registerCompute(program, context);
   registerPipelineCommands(program, context);
+  registerStreamCommands(program, context);
   registerQualityCommands(program, context);
   registerIngest(program, context);
   registerPrincipalCommands(program, context);

@@ -86,7 +86,18 @@ export type StrataErrorCode =
   | 'QUALITY_CHECK_FAILED'
   // compute
   /** A compute cluster (Spark) could not be provisioned, started, reached or stopped; details say which. */
-  | 'COMPUTE_ERROR';
+  | 'COMPUTE_ERROR'
+  // streams
+  /** A stream definition is malformed (bad source, transform, window, sink); details say where. */
+  | 'STREAM_INVALID'
+  /** No stream registered under that name. */
+  | 'STREAM_NOT_FOUND'
+  /** The stream is already running in another process (it holds the stream's lease). */
+  | 'STREAM_RUNNING'
+  /** A stream's source (a Kafka broker, a watched directory) cannot be reached or read. */
+  | 'SOURCE_UNAVAILABLE'
+  /** A stream's checkpoint (offset log, state snapshot or changelog) is missing or unreadable. */
+  | 'STATE_CORRUPT';
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode;

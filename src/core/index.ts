@@ -15,3 +15,4 @@ export {
   type TokenKind,
 } from './sql-text.ts';
 export { freePort } from './free-port.ts';
+export { parseDuration } from './duration.ts';

@@ -31,6 +31,9 @@ const BY_CODE: Readonly<Record<string, number>> = {
   COMMIT_STATE_UNKNOWN: 504,
   SHUTTING_DOWN: 503,
   ENGINE_UNAVAILABLE: 503,
+  STREAM_INVALID: 400,
+  STREAM_RUNNING: 409,
+  SOURCE_UNAVAILABLE: 503,
 };
 
 export function httpStatusFor(code: string): number {

@@ -37,9 +37,11 @@ export interface ServerSettings {
   readonly historyRetentionDays: number;
   /** How often expired results and old history are removed. */
   readonly housekeepingIntervalMs: number;
+  /** Run every stream whose desired state is `running` (`strata serve --streams`). */
+  readonly runStreams: boolean;
 }
 
-export const DEFAULT_SERVER_SETTINGS: ServerSettings = { resultRetentionMs: 86_400_000, historyRetentionDays: 0, housekeepingIntervalMs: 600_000 };
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = { resultRetentionMs: 86_400_000, historyRetentionDays: 0, housekeepingIntervalMs: 600_000, runStreams: false };
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -18,6 +18,7 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--host <address>', 'address to listen on (default: server.host, 127.0.0.1)')
     .option('--port <port>', 'port to listen on, 0 for any free one (default: server.port, 8181)')
     .option('--pipelines', 'also run the pipeline scheduler and workers (registered pipelines with a schedule)')
+    .option('--streams', 'also run every stream marked to run (`strata stream start --detach`)')
     .addHelpText(
       'after',
       `
@@ -28,7 +29,7 @@ Examples:
   $ curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8181/v1/namespaces
 See docs/server.md.`,
     )
-    .action(async (options: { host?: string; port?: string; pipelines?: boolean }) => {
+    .action(async (options: { host?: string; port?: string; pipelines?: boolean; streams?: boolean }) => {
       if (!context.homeExists()) {
         throw new StrataError('OBJECT_NOT_FOUND', `No Strata home at ${context.home}. Run "strata init" first.`, { home: context.home });
       }
@@ -46,10 +47,10 @@ See docs/server.md.`,
         catalogUrl: values['catalog.url'],
         lake: context.homeOptions().lake ?? {},
         poolSize: values['duckdb.pool_size'],
-        settings: { resultRetentionMs: values['server.result_retention_ms'], historyRetentionDays: values['server.history_retention_days'] },
+        settings: { resultRetentionMs: values['server.result_retention_ms'], historyRetentionDays: values['server.history_retention_days'], runStreams: options.streams === true },
         spark: () => connectSharedSpark(context.home, values),
       });
-      process.stderr.write(`Strata server on ${server.url} (home ${context.home}); Ctrl-C stops it\n`);
+      process.stderr.write(`Strata server on ${server.url} (home ${context.home})${options.streams ? ', running streams' : ''}; Ctrl-C stops it\n`);
       // Pipelines ingest files from anywhere, so they get their own (unsandboxed) view of the home.
       const pipelines = options.pipelines ? await startPipelines(context, server.url) : undefined;
       await new Promise<void>((resolve) => {

@@ -11,7 +11,7 @@ import { writeParquet } from './parquet-writer.ts';
 import type { RowStream, TextSink } from './row-stream.ts';
 import { renderTable } from './table-renderer.ts';
 
-export { rowStreamOf, writableSink, stringSink, type RowStream, type OutputColumn, type TextSink } from './row-stream.ts';
+export { rowStreamOf, columnsOf, writableSink, stringSink, type RowStream, type OutputColumn, type TextSink } from './row-stream.ts';
 export { cellText, toJsonValue } from './cell-value.ts';
 export { renderTable, type TableRenderOptions } from './table-renderer.ts';
 export { renderCsv, csvField } from './csv-renderer.ts';

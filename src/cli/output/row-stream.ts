@@ -74,3 +74,11 @@ export function uniqueColumnNames(columns: readonly OutputColumn[]): string[] {
     return candidate;
   });
 }
+
+/** Output columns from `name[:TYPE]` specs (type default VARCHAR), e.g. `columnsOf(['stream', 'batches:BIGINT'])`. */
+export function columnsOf(specs: readonly string[]): OutputColumn[] {
+  return specs.map((spec) => {
+    const [name = spec, type = 'VARCHAR'] = spec.split(/:(.*)/s);
+    return { name, type };
+  });
+}

@@ -26,6 +26,7 @@
  *       merge_keys: [order_id]
  *       sql_file: sql/conform.sql
  */
+import { parseDuration } from '../../core/duration.ts';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
@@ -62,23 +63,6 @@ const KIND_KEYS: Record<string, readonly string[]> = {
  */
 export function parsePipelineYaml(text: string, source?: string): PipelineDefinition {
   return new YamlPipelineReader(text, source).read();
-}
-
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/**
- * Milliseconds from `500ms`, `30s`, `5m`, `1h`, `2d`, `1h30m`, a bare number string (ms) or a
- * number; undefined when the text is none of these.
- */
-export function parseDuration(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
-  const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const [, amount, unit] of text.matchAll(DURATION_PART)) total += Number(amount) * (UNIT_MS[unit ?? ''] ?? NaN);
-  return Number.isFinite(total) ? Math.round(total) : undefined;
 }
 
 class YamlPipelineReader {
@@ -426,3 +410,5 @@ function parentPath(path: string): string | undefined {
   const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
   return cut <= 0 ? undefined : path.slice(0, cut);
 }
+
+export { parseDuration };

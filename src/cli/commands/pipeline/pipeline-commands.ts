@@ -12,7 +12,7 @@ import type { StrataHome } from '../../../catalog/index.ts';
 import { LineageStore } from '../../../observe/index.ts';
 import { PipelineService, loadPipelineFile, type FinishedRun, type RunRecord } from '../../../pipeline/index.ts';
 import type { CliContext } from '../../cli-context.ts';
-import { rowStreamOf } from '../../output/index.ts';
+import { columnsOf as cols, rowStreamOf } from '../../output/index.ts';
 
 export function registerPipelineCommands(program: Command, context: CliContext): void {
   const pipeline = program.command('pipeline').description('Define, run, schedule, backfill and redrive pipelines (DAGs of SQL, ingest, quality and publish steps)');
@@ -238,9 +238,3 @@ function runsStream(runs: readonly RunRecord[]) {
 }
 
 /** `name` or `name:TYPE` (default VARCHAR) → output columns. */
-function cols(specs: readonly string[]) {
-  return specs.map((spec) => {
-    const [name = spec, type = 'VARCHAR'] = spec.split(/:(.*)/s);
-    return { name, type };
-  });
-}

@@ -1,0 +1,2 @@
+// Event time: window assignment and watermarks (µs).
+export { windowsOf, lastWindowEnd, nextWatermark, type Interval } from './windows.ts';
