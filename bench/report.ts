@@ -15,6 +15,8 @@ import type { ScanPlanningResult } from './scan-planning.ts';
 import { markdownTable, ms, ratio } from './stats.ts';
 import type { TpchResult } from './tpch/tpch-bench.ts';
 import { tpchHeadline, tpchSection } from './tpch/report-tpch.ts';
+import type { StreamBenchResult } from './streaming/stream-bench.ts';
+import { streamHeadline, streamSection } from './streaming/report-stream.ts';
 
 export interface BenchResults {
   readonly date: Date;
@@ -31,6 +33,7 @@ export interface BenchResults {
   readonly server: ServerThroughputResult;
   readonly pipelines: PipelineQualityResult;
   readonly tpch: TpchResult;
+  readonly streams: StreamBenchResult;
 }
 
 export function renderReport(r: BenchResults): string {
@@ -80,6 +83,7 @@ export function renderReport(r: BenchResults): string {
     ...serverSection(r.server),
     ...pipelineSection(r.pipelines),
     ...tpchSection(r.tpch),
+    ...streamSection(r.streams),
   ].join('\n');
 }
 
@@ -241,5 +245,6 @@ function headlines(r: BenchResults): string[] {
   lines.push(...serverHeadline(r.server));
   lines.push(...pipelineHeadline(r.pipelines));
   lines.push(...tpchHeadline(r.tpch));
+  lines.push(...streamHeadline(r.streams));
   return lines.length > 0 ? ['## Headlines', '', ...lines, ''] : [];
 }

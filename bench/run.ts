@@ -12,6 +12,8 @@
  *   (g) server-throughput.ts     strata serve: cached and uncached query round trips, REST table loads
  *   (h) pipeline-quality.ts      DQDL ruleset compiled vs one query per rule vs DuckDB; pipeline-run overhead
  *   (i) tpch/tpch-bench.ts       TPC-H SF 1, 22 queries: Strata on DuckDB and on Spark vs bare DuckDB
+ *   (j) streaming/stream-bench.ts Strata's stream vs Spark Structured Streaming on one Kafka topic:
+ *                                 throughput over a backlog, end-to-end latency at live rates (~4 min)
  *
  * `BENCH_QUICK=1` shrinks every size for a smoke run (its report says so; do not commit it).
  * Sections (a)–(h) take about 3 minutes on a 2-core machine; (i) needs `pip install -r
@@ -38,6 +40,8 @@ import { pipelineQuality } from './pipeline-quality.ts';
 import { now } from './stats.ts';
 import { tpchBench, type TpchResult } from './tpch/tpch-bench.ts';
 import { tpchConfig } from './tpch/tpch-config.ts';
+import { streamBench, type StreamBenchResult } from './streaming/stream-bench.ts';
+import { sparkLegMissing } from './tpch/spark-leg.ts';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const CONFIG = QUICK
@@ -103,6 +107,19 @@ async function main(): Promise<void> {
         }))
       : { ran: false, scaleFactor: CONFIG_TPCH.scaleFactor, reason: 'BENCH_TPCH=0' };
 
+    const streamConfig = QUICK ? { events: 50_000, rates: [1_000], seconds: 8 } : { events: 500_000, rates: [1_000, 5_000, 20_000], seconds: 15 };
+    const streams: StreamBenchResult =
+      process.env['BENCH_STREAM'] === '0'
+        ? { ran: false, reason: 'BENCH_STREAM=0' }
+        : await (async () => {
+            log(`streams: Strata vs Spark Structured Streaming, ${streamConfig.events.toLocaleString('en-US')} events, rates ${streamConfig.rates.join('/')} per s`);
+            const missing = sparkLegMissing();
+            return streamBench({ home, homeDir: dir, ...streamConfig, spark: missing === undefined, log }).catch((error: unknown) => ({
+              ran: false as const,
+              reason: `failed: ${error instanceof Error ? error.message : String(error)}`,
+            }));
+          })();
+
     const report = renderReport({
       date: new Date(),
       totalMs: now() - started,
@@ -118,6 +135,7 @@ async function main(): Promise<void> {
       server,
       pipelines,
       tpch,
+      streams,
     });
     writeFileSync(OUTPUT, QUICK ? `> **BENCH_QUICK smoke run: sizes shrunk, numbers not meaningful.**\n\n${report}` : report);
     log(`wrote ${OUTPUT}`);
