@@ -16,3 +16,4 @@ export {
 } from './sql-text.ts';
 export { freePort } from './free-port.ts';
 export { parseDuration } from './duration.ts';
+export { SeededRandom } from './seeded-random.ts';

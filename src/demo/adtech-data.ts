@@ -13,7 +13,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SeededRandom } from './random.ts';
+import { SeededRandom } from '../core/index.ts';
 
 export interface AdTechOptions {
   readonly scale?: number;

@@ -10,3 +10,4 @@ export { StreamService, type StreamServiceOptions } from './runtime/stream-servi
 export { StreamStore, type StreamRecord, type StreamStatus, type DesiredState } from './runtime/stream-store.ts';
 export { StreamMetrics } from './runtime/stream-metrics.ts';
 export { streamArea, type StreamArea } from './runtime/stream-area.ts';
+export { isoOfMicros } from './time/index.ts';

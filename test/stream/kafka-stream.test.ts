@@ -9,11 +9,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Kafka, logLevel } from 'kafkajs';
-import { StreamRunner, StreamService, defineStream, type StreamDefinition } from '../../src/stream/index.ts';
+import { StreamService, defineStream, type StreamDefinition } from '../../src/stream/index.ts';
 import { encodeAvroDatum } from '../../src/stream/format/index.ts';
 import { createTopic, produce } from '../../src/stream/testing/kafka-client.ts';
 import { startKafkaBroker, type KafkaBroker } from '../../src/stream/testing/kafka-broker.ts';
 import { BASE_MS, homeFixture, seeded, type HomeFixture } from './stream-fixture.ts';
+import { drain as drainStream } from './stream-fixture.ts';
 
 describe('streams on Kafka', () => {
   let broker: KafkaBroker;
@@ -28,14 +29,7 @@ describe('streams on Kafka', () => {
     await broker?.close();
   });
 
-  async function drain(definition: StreamDefinition): Promise<void> {
-    const runner = await StreamRunner.open({ home: fixture.home, definition, version: 'v' });
-    try {
-      await runner.run({ availableNow: true });
-    } finally {
-      await runner.close();
-    }
-  }
+  const drain = (definition: StreamDefinition): Promise<void> => drainStream(fixture.home, definition);
 
   test('tumbling and sliding window results equal DuckDB computing the same windows from the produced events', async () => {
     await createTopic(broker.brokers, 'sales', 3);

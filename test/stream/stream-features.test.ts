@@ -9,8 +9,9 @@ import { createServer, type Server } from 'node:http';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Types, field } from '../../src/table/index.ts';
-import { StreamRunner, defineStream, type StreamDefinition } from '../../src/stream/index.ts';
+import { defineStream, type StreamDefinition } from '../../src/stream/index.ts';
 import { homeFixture, type HomeFixture } from './stream-fixture.ts';
+import { drain as drainStream } from './stream-fixture.ts';
 
 describe('stream features', () => {
   let fixture: HomeFixture;
@@ -35,14 +36,7 @@ describe('stream features', () => {
     await rename(join(inbox, `.${name}.tmp`), join(inbox, name));
   }
 
-  async function drain(definition: StreamDefinition): Promise<void> {
-    const runner = await StreamRunner.open({ home: fixture.home, definition, version: 'v' });
-    try {
-      await runner.run({ availableNow: true });
-    } finally {
-      await runner.close();
-    }
-  }
+  const drain = (definition: StreamDefinition): Promise<void> => drainStream(fixture.home, definition);
 
   test('a stream–table join reads the table as it is at each batch', async () => {
     const definition = defineStream({

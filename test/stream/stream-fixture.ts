@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStrataHome, type StrataHome } from '../../src/catalog/index.ts';
 import { Types, field } from '../../src/table/index.ts';
-import { DEFAULT_STATE, type StreamDefinition, type SourceDefinition, type TransformDefinition } from '../../src/stream/index.ts';
+import { SeededRandom } from '../../src/core/index.ts';
+import { DEFAULT_STATE, StreamRunner, type StreamDefinition, type SourceDefinition, type TransformDefinition } from '../../src/stream/index.ts';
 
 export interface HomeFixture {
   readonly dir: string;
@@ -91,16 +92,20 @@ export function kafkaSource(brokers: readonly string[], topic: string, maxRecord
   };
 }
 
-/** A seeded generator (mulberry32): the same seed gives the same events in every run. */
+/** A seeded uniform [0, 1) generator: the same seed gives the same events in every run. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
+}
+
+/** Runs a stream until the source has nothing more (available-now), then closes it. */
+export async function drain(home: StrataHome, definition: StreamDefinition): Promise<void> {
+  const runner = await StreamRunner.open({ home, definition, version: 'test' });
+  try {
+    await runner.run({ availableNow: true });
+  } finally {
+    await runner.close();
+  }
 }
 
 export interface ClickEvent {

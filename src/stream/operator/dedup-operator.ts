@@ -8,6 +8,7 @@
 import { StrataError } from '../../core/index.ts';
 import { positionOf, type BatchContext, type DedupTransform, type RowFields, type StreamOperator, type StreamRow } from '../model/index.ts';
 import { groupKey } from './group-key.ts';
+import { isoOfMicros } from '../time/index.ts';
 
 export function createDedupOperator(options: { id: string; transform: DedupTransform; timeColumn: string | undefined }): StreamOperator {
   const { id, transform, timeColumn } = options;
@@ -35,7 +36,7 @@ export function createDedupOperator(options: { id: string; transform: DedupTrans
         if (watermark !== undefined && typeof t === 'bigint' && t < watermark) {
           context.deadLetter({
             reason: 'late',
-            error: `event time ${iso(t)} is behind the watermark ${iso(watermark)}: duplicates of it may no longer be recognised`,
+            error: `event time ${isoOfMicros(t)} is behind the watermark ${isoOfMicros(watermark)}: duplicates of it may no longer be recognised`,
             position: positionOf(row),
             record: row,
             eventTime: t,
@@ -57,8 +58,4 @@ export function createDedupOperator(options: { id: string; transform: DedupTrans
       return Promise.resolve(out);
     },
   };
-}
-
-function iso(micros: bigint): string {
-  return new Date(Number(micros / 1000n)).toISOString();
 }

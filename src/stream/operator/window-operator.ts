@@ -26,7 +26,7 @@ import {
   type StreamRow,
   type WindowTransform,
 } from '../model/index.ts';
-import { windowsOf } from '../time/index.ts';
+import { isoOfMicros, windowsOf } from '../time/index.ts';
 import { compileAggregate, type Accumulator, type Aggregate } from './aggregates.ts';
 import { groupKey } from './group-key.ts';
 
@@ -187,7 +187,7 @@ export function createWindowOperator(options: { id: string; transform: WindowTra
     const watermark = context.watermark ?? 0n;
     context.deadLetter({
       reason: 'late',
-      error: `event time ${iso(t)} is behind the watermark ${iso(watermark)}: its window${missed ? ` [${iso(missed.start)}, ${iso(missed.end)})` : ''} was already final`,
+      error: `event time ${isoOfMicros(t)} is behind the watermark ${isoOfMicros(watermark)}: its window${missed ? ` [${isoOfMicros(missed.start)}, ${isoOfMicros(missed.end)})` : ''} was already final`,
       position: positionOf(row),
       record: row,
       eventTime: t,
@@ -213,8 +213,4 @@ function byWindowThenKey(a: { key: string; window: WindowState }, b: { key: stri
 
 function describe(fields: RowFields): string {
   return fields.map((f) => f.name).join(', ') || 'no columns';
-}
-
-function iso(micros: bigint): string {
-  return new Date(Number(micros / 1000n)).toISOString();
 }

@@ -1,2 +1,2 @@
 // Event time: window assignment and watermarks (µs).
-export { windowsOf, lastWindowEnd, nextWatermark, type Interval } from './windows.ts';
+export { windowsOf, lastWindowEnd, nextWatermark, isoOfMicros, type Interval } from './windows.ts';

@@ -42,3 +42,8 @@ export function nextWatermark(current: bigint | undefined, maxEventTime: bigint 
   const candidate = maxEventTime - BigInt(maxLatenessMs) * MS;
   return current === undefined || candidate > current ? candidate : current;
 }
+
+/** µs since the epoch as ISO-8601 (ms precision), for messages. */
+export function isoOfMicros(micros: bigint): string {
+  return new Date(Number(micros / 1000n)).toISOString();
+}

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import { StrataError, messageOf } from '../../../core/index.ts';
 import type { StrataHome } from '../../../catalog/index.ts';
-import { StreamService, checkCompatibility, loadStreamFile, type StreamDefinition, type StreamRecord } from '../../../stream/index.ts';
+import { StreamService, checkCompatibility, isoOfMicros, loadStreamFile, type StreamDefinition, type StreamRecord } from '../../../stream/index.ts';
 import type { CliContext } from '../../cli-context.ts';
 import { columnsOf, rowStreamOf } from '../../output/index.ts';
 import { startStreamSideServer } from './stream-side-server.ts';
@@ -106,7 +106,7 @@ Examples:
           p.batchId,
           new Date(p.finishedAt).toISOString(),
           JSON.stringify(p.endOffsets),
-          p.watermark === undefined ? null : microsToIso(BigInt(p.watermark)),
+          p.watermark === undefined ? null : isoOfMicros(BigInt(p.watermark)),
           p.rowsIn,
           p.rowsOut,
           p.deadLetters,
@@ -202,7 +202,7 @@ async function statusRow(service: StreamService, record: StreamRecord): Promise<
     record.status,
     record.desired,
     last?.batchId ?? null,
-    last?.watermark === undefined ? null : microsToIso(BigInt(last.watermark)),
+    last?.watermark === undefined ? null : isoOfMicros(BigInt(last.watermark)),
     rate,
     last?.durations.total ?? null,
     last?.stateRows ?? null,
@@ -222,8 +222,4 @@ function describeSource(definition: StreamDefinition): string {
     case 'http':
       return 'http';
   }
-}
-
-function microsToIso(micros: bigint): string {
-  return new Date(Number(micros / 1000n)).toISOString();
 }

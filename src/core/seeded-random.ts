@@ -1,6 +1,7 @@
 /**
- * A small seeded PRNG (mulberry32): the demo data set must be identical on every machine and every
- * run, so that "running it twice changes nothing" and tests can recompute the expected answers.
+ * A small seeded PRNG (mulberry32): the demo data set and randomized tests must be identical on every
+ * machine and every run, so that "running it twice changes nothing" and tests can recompute the
+ * expected answers.
  */
 export class SeededRandom {
   #state: number;
