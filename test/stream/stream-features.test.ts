@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Types, field } from '../../src/table/index.ts';
-import { defineStream, type StreamDefinition } from '../../src/stream/index.ts';
+import { StreamRunner, StreamService, defineStream, streamArea, type StreamDefinition } from '../../src/stream/index.ts';
 import { homeFixture, type HomeFixture } from './stream-fixture.ts';
 import { drain as drainStream } from './stream-fixture.ts';
 
@@ -107,5 +107,42 @@ describe('stream features', () => {
     } finally {
       await new Promise((resolve) => receiver.close(resolve));
     }
+  });
+
+  test('a second runner is refused while the first holds the lease, and touches nothing of its state', async () => {
+    const service = await StreamService.open({ home: fixture.home });
+    const definition = defineStream({
+      name: 'leased',
+      source: { kind: 'directory', path: inbox, pattern: 'h*.ndjson', columns: { k: 'string not null', ts: 'timestamptz not null' }, eventTime: { column: 'ts', maxLateness: '1s' } },
+      transforms: [{ dedup: { keys: ['k'] } }],
+      sink: { table: 'out.leased' },
+    });
+    await service.register(definition);
+    await writeFile(join(inbox, 'h0.ndjson'), JSON.stringify({ k: 'a', ts: '2026-01-01T00:00:00Z' }));
+    const first = await StreamRunner.open({
+      home: fixture.home,
+      definition,
+      version: 'v',
+      store: service.store,
+      fault: (point) => {
+        if (point === 'after-checkpoint') throw new Error('paused between checkpoint and commit');
+      },
+    });
+    await assert.rejects(first.runBatch(), /paused/);
+    const checkpoints = async (): Promise<string[]> => {
+      const keys: string[] = [];
+      for await (const info of streamArea(fixture.home.lake, 'leased').state.list('')) keys.push(info.key);
+      return keys;
+    };
+    const before = await checkpoints();
+    assert.equal(before.length, 1, 'the first runner checkpointed its (uncommitted) batch');
+    await assert.rejects(StreamRunner.open({ home: fixture.home, definition, version: 'v', store: service.store }), { code: 'STREAM_RUNNING' });
+    assert.deepEqual(await checkpoints(), before, 'the refused runner did not discard the live runner\'s checkpoint');
+    await first.close();
+    const second = await StreamRunner.open({ home: fixture.home, definition, version: 'v', store: service.store });
+    await second.run({ availableNow: true });
+    await second.close();
+    assert.equal((await fixture.rows('out.leased', 'k')).length, 1);
+    await service.close();
   });
 });

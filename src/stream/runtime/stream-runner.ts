@@ -116,10 +116,12 @@ export class StreamRunner {
   #watermark: bigint | undefined;
   #lastBatchAt: number | undefined;
   #closed = false;
+  readonly #owner: string;
 
   private constructor(options: StreamRunnerOptions, parts: { source: StreamSource; state: StateStore; sink: StreamSink; chain: Chain; area: StreamArea }) {
     this.definition = options.definition;
     this.#options = options;
+    this.#owner = options.owner ?? defaultOwner();
     this.#source = parts.source;
     this.#state = parts.state;
     this.#sink = parts.sink;
@@ -134,6 +136,28 @@ export class StreamRunner {
 
   /** Opens the source, state store and sink, and recovers to the last committed batch. */
   static async open(options: StreamRunnerOptions): Promise<StreamRunner> {
+    const { definition } = options;
+    // The lease comes first: recovery prunes the offset log and discards uncommitted checkpoints,
+    // which must never happen under a runner that is still alive elsewhere.
+    const owner = options.owner ?? defaultOwner();
+    const { store } = options;
+    if (store && !(await store.claim(definition.name, owner, LEASE_TTL_MS))) {
+      const record = await store.get(definition.name);
+      throw new StrataError(
+        'STREAM_RUNNING',
+        `Stream ${definition.name} is already running (lease held by ${record?.leaseOwner ?? 'another process'}); stop it first with "strata stream stop ${definition.name}"`,
+        { stream: definition.name, owner: record?.leaseOwner },
+      );
+    }
+    try {
+      return await StreamRunner.#openClaimed({ ...options, owner });
+    } catch (error) {
+      await store?.release(definition.name, owner, 'failed', messageOf(error)).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  static async #openClaimed(options: StreamRunnerOptions & { readonly owner: string }): Promise<StreamRunner> {
     const { home, definition } = options;
     const area = streamArea(home.lake, definition.name);
     const session = await SqlSession.open({ catalog: home.catalog, engine: DuckDbEngine.create(home.runtime), runtime: home.runtime });
@@ -326,15 +350,11 @@ export class StreamRunner {
   async run(options: RunOptions = {}): Promise<RunSummary> {
     const { store } = this.#options;
     const name = this.definition.name;
-    const owner = this.#options.owner ?? defaultOwner();
+    const owner = this.#owner;
     const availableNow = options.availableNow ?? this.definition.trigger.kind === 'available-now';
     const intervalMs = this.definition.trigger.kind === 'interval' ? this.definition.trigger.intervalMs : 0;
-    if (store && !(await store.claim(name, owner, LEASE_TTL_MS))) {
-      const record = await store.get(name);
-      throw new StrataError('STREAM_RUNNING', `Stream ${name} is already running (lease held by ${record?.leaseOwner ?? 'another process'}); stop it first with "strata stream stop ${name}"`, {
-        stream: name,
-        owner: record?.leaseOwner,
-      });
+    if (store && !(await store.renew(name, owner, LEASE_TTL_MS, 'running'))) {
+      throw new StrataError('STREAM_RUNNING', `Stream ${name}'s lease was taken over by another runner; this one stops`, { stream: name });
     }
     const totals = { batches: 0, rowsIn: 0, rowsOut: 0, deadLetters: 0 };
     let reason: RunSummary['reason'] = 'stopped';
@@ -414,6 +434,8 @@ export class StreamRunner {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.allSettled([this.#source.close(), this.#state.close()]);
+    // Opened but never run (or run already released it): give the lease back.
+    await this.#options.store?.release(this.definition.name, this.#owner, 'stopped').catch(() => undefined);
   }
 
   /** Deletes the stream's local scratch (not its lake area). */
