@@ -2,8 +2,8 @@
  * A real Apache Kafka broker for tests and benchmarks: Kafka 3.9.1 from Maven Central, one node in
  * KRaft mode (broker and controller in one JVM), on loopback ports, in a throw-away directory.
  *
- * Why 3.9: it is the last line that still speaks the older protocol versions kafkajs 2.2 uses for
- * some APIs; Kafka 4 removed them. 3.9 is KRaft-only-capable and needs no ZooKeeper.
+ * Why 3.9: kafkajs 2.2 predates Kafka 4, which dropped old protocol versions (KIP-896); 3.9 is the
+ * newest line before that, runs in KRaft mode (no ZooKeeper), and is what the stream tests verify.
  *
  * Provisioning: Maven resolves `org.apache.kafka:kafka_2.13` and its runtime dependencies into
  * `~/.m2` from a small generated POM and writes the class path to
