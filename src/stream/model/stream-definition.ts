@@ -1,7 +1,7 @@
 /**
  * A stream's definition: source → transforms → sink, the same in TypeScript (`defineStream`) and
- * YAML (`*.stream.yaml`). Validated definitions are plain data (JSON-serialisable except nothing:
- * every field here is JSON), so they can be stored, versioned and compared (`strata stream check`).
+ * YAML (`*.stream.yaml`). Validated definitions are plain JSON data, so they can be stored,
+ * versioned and compared (`strata stream check`).
  *
  * Durations are milliseconds; event times and windows are computed in microseconds.
  */
