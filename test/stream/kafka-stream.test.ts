@@ -184,6 +184,27 @@ describe('streams on Kafka', () => {
     assert.deepEqual((await fixture.rows('out.readings', 'sensor')).map((r) => [r['sensor'], r['value']]), [['s1', 1.5], ['s2', -2]]);
     assert.deepEqual((await fixture.rows('out.readings_dead_letter', 'position')).map((r) => r['reason']), ['unparseable']);
   });
+  test('starting offsets: latest skips what is there; specific starts each partition where told; they apply only before the first commit', async () => {
+    await createTopic(broker.brokers, 'ticks', 2);
+    await produce(broker.brokers, 'ticks', [0, 1, 2, 3].map((n) => ({ value: JSON.stringify({ n }), partition: n % 2 })));
+    const define = (name: string, startingOffsets: 'latest' | { specific: Record<string, number> }): StreamDefinition =>
+      defineStream({
+        name,
+        source: { kind: 'kafka', brokers: broker.brokers, topic: 'ticks', group: name, startingOffsets, columns: { n: 'long not null' } },
+        sink: { table: `out.${name}` },
+        trigger: 'available-now',
+      });
+    const latest = define('ticks_latest', 'latest');
+    const specific = define('ticks_specific', { specific: { '1': 1 } });
+    await drain(latest);
+    await drain(specific);
+    await produce(broker.brokers, 'ticks', [{ value: JSON.stringify({ n: 4 }), partition: 0 }]);
+    await drain(latest);
+    await drain(specific);
+    const values = async (table: string): Promise<string[]> => (await fixture.rows(table, 'n')).map((r) => String(r['n']));
+    assert.deepEqual(await values('out.ticks_latest'), ['4'], 'latest: only what arrived after the start');
+    assert.deepEqual(await values('out.ticks_specific'), ['0', '2', '3', '4'], 'partition 0 from its beginning, partition 1 from offset 1');
+  });
 });
 
 /** A timestamptz as the table reads it (`2026-01-01 12:00:10+00`, or ISO) → ms since the epoch. */

@@ -24,6 +24,7 @@ export interface BatchPlan {
 }
 
 const KEY = /^(\d{12})\.json$/;
+const START_KEY = 'start.json';
 
 export class OffsetLog {
   readonly #store: ObjectStore;
@@ -48,6 +49,18 @@ export class OffsetLog {
         batchId,
       });
     }
+  }
+
+  /**
+   * Where a stream with no committed batch starts: resolved once (`latest` means "latest when the
+   * stream first started", as in Spark) and kept in the log, so a restart before the first commit
+   * does not skip what arrived in between.
+   */
+  async startingOffsets(resolve: () => Promise<SourceOffsets>): Promise<SourceOffsets> {
+    if (!(await this.#store.head(START_KEY))) {
+      await this.#store.putIfAbsent(START_KEY, new TextEncoder().encode(JSON.stringify(await resolve())));
+    }
+    return JSON.parse(new TextDecoder().decode(await this.#store.get(START_KEY))) as SourceOffsets;
   }
 
   /** Deletes entries older than the newest `keep` up to `committed`, and every entry after `committed + 1`. */

@@ -212,7 +212,7 @@ export class StreamRunner {
     this.#watermark = last?.watermark;
     await this.#state.restore(last?.batchId);
     const pending = await this.#offsetLog.read(this.#committed + 1);
-    this.#offsets = pending?.start ?? last?.offsets ?? (await this.#source.initialOffsets());
+    this.#offsets = pending?.start ?? last?.offsets ?? (await this.#offsetLog.startingOffsets(() => this.#source.initialOffsets()));
     await this.#offsetLog.prune(this.#committed);
     if (last) this.#log(`stream ${this.definition.name}: resuming after batch ${last.batchId}${pending ? ` (replaying the planned batch ${pending.batchId})` : ''}`);
   }

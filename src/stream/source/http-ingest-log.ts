@@ -13,6 +13,8 @@ import { countNdjsonLines } from './ndjson-lines.ts';
 
 const SEGMENT = /^segments\/(\d{12})\.ndjson$/;
 const COMMITTED = 'committed.json';
+/** How long consumed segments are kept before deletion. */
+const CONSUMED_RETENTION_MS = 10 * 60_000;
 
 export interface Segment {
   readonly seq: number;
@@ -34,7 +36,9 @@ export class HttpIngestLog {
   append(body: Uint8Array): Promise<{ segment: number; records: number }> {
     const run = this.#appending.then(async () => {
       const records = countNdjsonLines(body);
-      let seq = this.#next ?? (await this.#lastSeq()) + 1;
+      // Never below the committed position: a number freed by the deletion of consumed segments
+      // would be written, acknowledged — and never read.
+      let seq = Math.max(this.#next ?? 0, (await this.#lastSeq()) + 1);
       while (!(await this.store.putIfAbsent(keyOf(seq), body))) seq++;
       this.#next = seq + 1;
       this.#counts.set(seq, records);
@@ -67,13 +71,18 @@ export class HttpIngestLog {
     return parsed.segments ?? 0;
   }
 
-  /** Records the commit and deletes the segments before it. */
+  /**
+   * Records the commit and deletes consumed segments once they are a few minutes old: the highest
+   * consumed number stays listed meanwhile, so a writer in another process that read an older
+   * committed position still numbers its segment after it.
+   */
   async markCommitted(segments: number): Promise<void> {
     await this.store.put(COMMITTED, new TextEncoder().encode(JSON.stringify({ segments })));
     const stale: string[] = [];
+    const cutoff = Date.now() - CONSUMED_RETENTION_MS;
     for await (const info of this.store.list('segments/')) {
       const m = SEGMENT.exec(info.key);
-      if (m && Number(m[1]) < segments) stale.push(info.key);
+      if (m && Number(m[1]) < segments - 1 && info.lastModified.getTime() < cutoff) stale.push(info.key);
     }
     if (stale.length > 0) await this.store.deleteMany(stale);
     for (const seq of [...this.#counts.keys()]) if (seq < segments) this.#counts.delete(seq);
