@@ -7,13 +7,12 @@
  * a stream and a batch ingest accept exactly the same records.
  */
 import type { Type as AvroType } from 'avsc';
-import avro from 'avsc';
 import { parseJsonExact } from '../../core/index.ts';
 import { BadRecord } from '../../ingest/bad-record.ts';
 import { convertValue } from '../../ingest/convert-value.ts';
 import type { NestedField } from '../../table/index.ts';
 import type { DeadLetter, PayloadFormat, SourceRecord, StreamRow } from '../model/index.ts';
-import { avroToJsonLike } from './avro-values.ts';
+import { avroToJsonLike, avroType } from './avro-values.ts';
 import { stagedToValue } from './staged-to-value.ts';
 
 export type DecodeResult = { readonly row: StreamRow } | { readonly letter: DeadLetter };
@@ -41,19 +40,37 @@ export function recordDecoder(format: PayloadFormat, columns: readonly NestedFie
       return toRow(record, parsed as Record<string, unknown>);
     };
   }
-  const type: AvroType = avro.Type.forSchema(format.schema as avro.Schema, { wrapUnions: false });
+  const type = avroType(format.schema);
+  const toJsonLike = avroToJsonLike(format.schema);
   return (record) => {
     let datum: unknown;
     try {
-      const bytes = Buffer.from(record.payload);
-      const body = bytes.length >= 5 && bytes[0] === 0 && !type.isValid(safeDecode(type, bytes)) ? bytes.subarray(5) : bytes;
-      datum = decodeExactly(type, body);
+      datum = avroDatum(type, Buffer.from(record.payload.buffer, record.payload.byteOffset, record.payload.byteLength));
     } catch (error) {
       return { letter: letter(record, 'unparseable', `not an Avro datum of the source's schema: ${(error as Error).message}`) };
     }
-    if (datum === null || typeof datum !== 'object') return { letter: letter(record, 'unparseable', 'the Avro datum is not a record') };
-    return toRow(record, avroToJsonLike(format.schema, datum) as Record<string, unknown>);
+    if (datum === null || typeof datum !== 'object' || Buffer.isBuffer(datum)) return { letter: letter(record, 'unparseable', 'the Avro datum is not a record') };
+    return toRow(record, toJsonLike(datum) as Record<string, unknown>);
   };
+}
+
+/**
+ * One datum, plain or in the Confluent wire format (magic byte 0, 4-byte schema id, datum). The
+ * plain reading wins when both fit: a plain datum often starts with 0 (a null union branch, a zero
+ * long), while a framed one also decoding exactly as a plain datum would need five bytes that
+ * happen to form a valid prefix *and* a matching length.
+ */
+function avroDatum(type: AvroType, bytes: Buffer): unknown {
+  try {
+    return decodeExactly(type, bytes);
+  } catch (plainError) {
+    if (bytes.length < 5 || bytes[0] !== 0) throw plainError;
+    try {
+      return decodeExactly(type, bytes.subarray(5));
+    } catch {
+      throw plainError;
+    }
+  }
 }
 
 function rowBuilder(columns: readonly NestedField[]): (record: SourceRecord, object: Record<string, unknown>) => DecodeResult {
@@ -80,16 +97,9 @@ function rowBuilder(columns: readonly NestedField[]): (record: SourceRecord, obj
 /** Decodes `bytes` as one datum and insists every byte was used (trailing garbage is malformed). */
 function decodeExactly(type: AvroType, bytes: Buffer): unknown {
   const { value, offset } = type.decode(bytes, 0);
-  if (offset !== bytes.length) throw new Error(offset < 0 ? 'truncated datum' : `${bytes.length - offset} trailing byte(s)`);
+  if (offset < 0) throw new Error('truncated datum');
+  if (offset !== bytes.length) throw new Error(`${bytes.length - offset} trailing byte(s) after the datum`);
   return value;
-}
-
-function safeDecode(type: AvroType, bytes: Buffer): unknown {
-  try {
-    return decodeExactly(type, bytes);
-  } catch {
-    return undefined;
-  }
 }
 
 function letter(record: SourceRecord, reason: 'unparseable' | 'schema_violation', error: string): DeadLetter {

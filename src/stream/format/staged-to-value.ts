@@ -47,9 +47,23 @@ export function stagedToValue(type: IcebergType, staged: unknown): unknown {
       return (staged as unknown[]).map((e) => stagedToValue(type.element, e));
     case 'map': {
       const out = new Map<unknown, unknown>();
-      for (const [k, v] of Object.entries(staged as Record<string, unknown>)) out.set(stagedToValue(type.key, k), stagedToValue(type.value, v));
+      for (const [k, v] of Object.entries(staged as Record<string, unknown>)) out.set(stagedKey(type.key, k), stagedToValue(type.value, v));
       return out;
     }
+  }
+}
+
+/** Staged map keys are object keys, hence text: numbers and booleans get their type back. */
+function stagedKey(type: IcebergType, key: string): unknown {
+  switch (type.kind) {
+    case 'int':
+    case 'float':
+    case 'double':
+      return Number(key);
+    case 'boolean':
+      return key === 'true';
+    default:
+      return stagedToValue(type, key);
   }
 }
 

@@ -13,8 +13,13 @@ import { countNdjsonLines } from './ndjson-lines.ts';
 
 const SEGMENT = /^segments\/(\d{12})\.ndjson$/;
 const COMMITTED = 'committed.json';
-/** How long consumed segments are kept before deletion. */
+/** How long consumed segments are kept before deletion (see markCommitted). */
 const CONSUMED_RETENTION_MS = 10 * 60_000;
+
+export interface HttpIngestLogOptions {
+  /** Consumed segments younger than this are kept (default 10 minutes; tests use 0). */
+  readonly consumedRetentionMs?: number;
+}
 
 export interface Segment {
   readonly seq: number;
@@ -28,8 +33,11 @@ export class HttpIngestLog {
   #appending: Promise<unknown> = Promise.resolve();
   #next: number | undefined;
 
-  constructor(store: ObjectStore) {
+  readonly #retentionMs: number;
+
+  constructor(store: ObjectStore, options: HttpIngestLogOptions = {}) {
     this.store = store;
+    this.#retentionMs = options.consumedRetentionMs ?? CONSUMED_RETENTION_MS;
   }
 
   /** Stores `body` as the next segment; resolves once it is durable. */
@@ -79,10 +87,10 @@ export class HttpIngestLog {
   async markCommitted(segments: number): Promise<void> {
     await this.store.put(COMMITTED, new TextEncoder().encode(JSON.stringify({ segments })));
     const stale: string[] = [];
-    const cutoff = Date.now() - CONSUMED_RETENTION_MS;
+    const cutoff = Date.now() - this.#retentionMs;
     for await (const info of this.store.list('segments/')) {
       const m = SEGMENT.exec(info.key);
-      if (m && Number(m[1]) < segments - 1 && info.lastModified.getTime() < cutoff) stale.push(info.key);
+      if (m && Number(m[1]) < segments - 1 && info.lastModified.getTime() <= cutoff) stale.push(info.key);
     }
     if (stale.length > 0) await this.store.deleteMany(stale);
     for (const seq of [...this.#counts.keys()]) if (seq < segments) this.#counts.delete(seq);

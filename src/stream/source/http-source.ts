@@ -10,7 +10,7 @@
 import { StrataError } from '../../core/index.ts';
 import type { HttpSourceDefinition, SourceContext, SourceOffsets, SourceRecord, StreamSource } from '../model/index.ts';
 import { HttpIngestLog } from './http-ingest-log.ts';
-import { ndjsonLines } from './ndjson-lines.ts';
+import { countNdjsonLines, ndjsonLines } from './ndjson-lines.ts';
 
 export interface IngestReply {
   readonly status: 200 | 400 | 413 | 429;
@@ -23,7 +23,7 @@ export async function ingestRequest(log: HttpIngestLog, definition: HttpSourceDe
   if (body.length > definition.maxRequestBytes) {
     return { status: 413, body: error('REQUEST_TOO_LARGE', `The body has ${body.length} bytes; this stream accepts at most ${definition.maxRequestBytes} per request: send smaller batches`) };
   }
-  if (body.length === 0) return { status: 400, body: error('INVALID_ARGUMENT', 'The body is empty; send NDJSON, one record per line') };
+  if (countNdjsonLines(body) === 0) return { status: 400, body: error('INVALID_ARGUMENT', 'The body has no records; send NDJSON, one record per line') };
   const backlog = await log.backlog();
   if (backlog >= definition.maxBacklogRecords) {
     return {
