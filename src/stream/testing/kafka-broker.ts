@@ -96,7 +96,10 @@ export async function startKafkaBroker(options: { partitions?: number } = {}): P
   );
   writeFileSync(log4j, 'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
   const jvm = ['-Xmx512m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', `-Dlog4j.configuration=file:${log4j}`, '-cp', classpath];
-  const clusterId = randomBytes(16).toString('base64url');
+  // A cluster id is 16 random bytes in base64url; one starting with '-' would be read as an option
+  // by the format tool (about 1 start in 64), so draw again — Kafka's own generator does the same.
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], { encoding: 'utf8' });
   if (format.status !== 0) throw new Error(`Formatting the Kafka log directory failed: ${format.stderr || format.stdout}`);
   const logPath = join(root, 'broker.log');

@@ -1,2 +1,3 @@
-// Event time: window assignment and watermarks (µs).
-export { windowsOf, lastWindowEnd, nextWatermark, isoOfMicros, type Interval } from './windows.ts';
+// Event time: window assignment, sessions and watermarks (µs).
+export { windowsOf, lastWindowEnd, nextWatermark, isoOfMicros, microsOfMillis, floorDiv, type Interval, type FixedWindowSpec } from './windows.ts';
+export { addToSessions, type Session } from './sessions.ts';
